@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs everything tsrunc and its tests need on a fresh Debian 12 machine
+# (as root), then builds the addon, the init helper, the TypeScript and the
+# schema validators. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential python3 pkg-config   # node-gyp toolchain
+  libseccomp-dev                       # seccomp filters compiled with libseccomp
+  busybox-static                       # rootfs of the example and test bundles
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npm run build
