@@ -1,0 +1,28 @@
+{
+  "targets": [
+    {
+      "target_name": "tsrunc",
+      "sources": [
+        "csrc/addon/addon.cc"
+      ],
+      "include_dirs": [
+        "<!@(node -p \"require('node-addon-api').include\")",
+        "csrc"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],
+      "cflags": ["-Wall", "-Wextra", "-O2"],
+      "cflags_cc": ["-Wall", "-Wextra", "-O2"]
+    },
+    {
+      "target_name": "tsrunc-init",
+      "type": "executable",
+      "sources": [
+        "csrc/init/main.c"
+      ],
+      "include_dirs": ["csrc"],
+      "defines": ["_GNU_SOURCE"],
+      "cflags": ["-Wall", "-Wextra", "-O2", "-std=gnu11"],
+      "ldflags": ["-static"]
+    }
+  ]
+}
