@@ -1,0 +1,33 @@
+// `tsrunc kill <id> [signal]`: signal the init, or with --all every process
+// of the container's cgroup.
+import { RuntimeError } from '../errors.js';
+import { openCgroupForState } from '../linux/cgroups/index.js';
+import { parseSignal } from '../linux/signals.js';
+import { containerStatus } from './status.js';
+import type { StateStore } from './state-store.js';
+
+export function killContainer(store: StateStore, id: string, signal: string | undefined, all: boolean): void {
+  const sig = parseSignal(signal);
+  const st = store.read(id);
+  const status = containerStatus(store, st);
+  if (status === 'stopped') throw new RuntimeError('container not running');
+  if (all) {
+    const cg = openCgroupForState(st);
+    for (const pid of cg.pids()) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // exited meanwhile
+      }
+    }
+    // A frozen task only acts on the signal once thawed (runc does the same).
+    if (status === 'paused' && sig === 9) cg.thaw();
+    return;
+  }
+  try {
+    process.kill(st.pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw new RuntimeError('container not running');
+    throw err;
+  }
+}
