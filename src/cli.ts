@@ -229,6 +229,15 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
       },
     )
     .command(
+      'features',
+      'print the runtime-spec features document',
+      (y) => y,
+      async () => {
+        const { featuresDocument } = await import('./lifecycle/features.js');
+        process.stdout.write(JSON.stringify(featuresDocument(), null, '    ') + '\n');
+      },
+    )
+    .command(
       'spec',
       'write a default config.json',
       (y) => y.option('bundle', { alias: 'b', type: 'string', default: '.' }).option('rootless', { type: 'boolean', default: false }),

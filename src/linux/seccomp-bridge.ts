@@ -11,3 +11,8 @@ export function compileSeccompFor(spec: Spec): SeccompProgram | undefined {
   if (!spec.linux?.seccomp) return undefined;
   return undefined;
 }
+
+/** The `linux.seccomp` part of `tsrunc features`. */
+export function seccompFeatures(): Record<string, unknown> {
+  return { enabled: false };
+}
