@@ -2,9 +2,10 @@
 // module is imported only when that command runs, to keep start-up lean.
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { RuntimeError } from './errors.js';
-import { configureLog, closeLog, log } from './log.js';
+import { configureLog, closeLog, log, logToFile } from './log.js';
 import { defaultRoot } from './lifecycle/root.js';
 import { StateStore } from './lifecycle/state-store.js';
+import { enableTrace, mark, printTrace } from './trace.js';
 
 interface GlobalArgs {
   root?: string;
@@ -73,7 +74,10 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
     .option('systemd-cgroup', { type: 'boolean', default: false, describe: 'accepted for compatibility; cgroupfs is used' })
     .option('rootless', { type: 'string', describe: 'true, false or auto' })
     .option('criu', { type: 'string', hidden: true })
-    .middleware((a) => configureLog({ file: a.log, format: a.logFormat, debug: a.debug }))
+    .middleware((a) => {
+      configureLog({ file: a.log, format: a.logFormat, debug: a.debug });
+      mark('argument parsing');
+    })
     .command(
       'create <id>',
       'create a container',
@@ -246,11 +250,10 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
         writeSpec(a.bundle, a.rootless === true);
       },
     )
-    .option('version', { alias: 'v', type: 'boolean', describe: 'print the version' })
     .version(false)
     .demandCommand(1, 'a command is required (see --help)')
     .strictCommands()
-    .parserConfiguration({ 'halt-at-non-option': true })
+    .parserConfiguration({ 'halt-at-non-option': false })
     .exitProcess(false)
     .fail((msg, err) => {
       throw err ?? new RuntimeError(msg);
@@ -260,7 +263,8 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
 
 function reportError(err: unknown): void {
   const msg = err instanceof Error ? err.message : String(err);
-  log.error(msg);
+  // With --log the error also goes to the log file, as its last error line.
+  if (logToFile()) log.error(msg);
   // With --log the engine reads the file; the person reads stderr either way.
   try {
     process.stderr.write(`tsrunc: ${msg}\n`);
@@ -270,6 +274,12 @@ function reportError(err: unknown): void {
 }
 
 export async function main(args: string[]): Promise<void> {
+  mark('process start → main');
+  const traceAt = args.indexOf('--trace');
+  if (traceAt >= 0) {
+    enableTrace();
+    args = [...args.slice(0, traceAt), ...args.slice(traceAt + 1)];
+  }
   if (args.includes('--version') || args.includes('-v')) {
     if (args.filter((a) => !a.startsWith('-')).length === 0) {
       process.stdout.write(await versionText());
@@ -284,5 +294,7 @@ export async function main(args: string[]): Promise<void> {
   } finally {
     closeLog();
   }
+  mark('command');
+  printTrace();
   process.exitCode = exitCode;
 }

@@ -66,7 +66,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
       cgroup: { paths: {}, createdDirs: [] },
       rootless: process.getuid?.() !== 0,
     };
-    cgroup = openCgroupForCreate({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, spec });
+    cgroup = openCgroupForCreate({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath });
     const cg = cgroup;
     cg.create();
     cleanups.push(() => cg.destroy());
