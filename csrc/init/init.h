@@ -110,6 +110,7 @@ int proc_fd_path(char *buf, size_t size, int fd);
 
 /* mounts.c */
 void setup_mounts(int rootfd);
+void save_host_cgroups(void); /* stage 0, before unshare */
 int bind_fd_onto(int srcfd, const char *srcpath, int dstfd, int recursive);
 
 /* devices.c */

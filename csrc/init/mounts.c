@@ -166,6 +166,18 @@ static void cgroup_sub(int rootfd, const struct mount_rec *m, const char *dir,
 	close(fd);
 }
 
+char host_cgroups[16384];
+
+void save_host_cgroups(void)
+{
+	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, host_cgroups, sizeof host_cgroups - 1);
+	if (n < 0)
+		die_errno("reading /proc/self/cgroup");
+	host_cgroups[n] = '\0';
+	close(fd);
+}
+
 /* Like runc: a cgroup2 host gets one cgroup2 mount; a v1/hybrid host gets a
    tmpfs with one mount per hierarchy (mounted fresh inside a cgroup
    namespace, else bound from the host's cgroup of the container). */
@@ -175,7 +187,8 @@ static void mount_cgroup(int rootfd, const struct mount_rec *m)
 	struct statfs sfs;
 	if (statfs("/sys/fs/cgroup", &sfs) < 0)
 		die_errno("mount %s: host /sys/fs/cgroup", m->dst);
-	FILE *f = fopen("/proc/self/cgroup", "re");
+	/* the host view, read by stage 0 before a cgroup namespace existed */
+	FILE *f = fmemopen(host_cgroups, strlen(host_cgroups), "r");
 	if (!f)
 		die_errno("reading /proc/self/cgroup");
 	char line[4096];
@@ -187,7 +200,7 @@ static void mount_cgroup(int rootfd, const struct mount_rec *m)
 			char host[PATH_MAX + 32];
 			snprintf(host, sizeof host, "/sys/fs/cgroup%s", line + 3);
 			int fd = open_dest(rootfd, m, 'd');
-			if (own_ns || cfg.in_userns) {
+			if (cfg.ns_new & CLONE_NEWCGROUP) {
 				mount_fs_at(fd, "cgroup2", "cgroup2", m->m.flags, "", m->dst);
 			} else {
 				int tree = bind_fd_onto(-1, host, fd, 1);

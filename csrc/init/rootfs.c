@@ -38,7 +38,39 @@ int proc_fd_path(char *buf, size_t size, int fd)
    are clamped to rootfd by the kernel. With `create`, missing components are
    made one by one, each relative to its already-resolved parent, so a
    symlink anywhere in the path cannot send the creation outside. */
+static int resolve_depth(int rootfd, const char *path, int create, int depth);
+
 int resolve_in_root(int rootfd, const char *path, int create)
+{
+	return resolve_depth(rootfd, path, create, 0);
+}
+
+/* A dangling symlink met while creating: continue at its target (read, not
+   followed by the kernel, so it is resolved inside rootfd again). */
+static int follow_dangling(int rootfd, int parent, const char *name, const char *dir,
+			   const char *rest, int create, int depth)
+{
+	char target[PATH_MAX], next[PATH_MAX * 3 + 8];
+	ssize_t n = readlinkat(parent, name, target, sizeof target - 1);
+	if (n < 0)
+		return -1;
+	target[n] = '\0';
+	if (depth >= 40) {
+		errno = ELOOP;
+		return -1;
+	}
+	if (target[0] == '/')
+		snprintf(next, sizeof next, "%s/%s", target, rest);
+	else
+		snprintf(next, sizeof next, "%s/%s/%s", dir, target, rest);
+	if (strlen(next) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return resolve_depth(rootfd, next, create, depth + 1);
+}
+
+static int resolve_depth(int rootfd, const char *path, int create, int depth)
 {
 	int fd = sys_openat2(rootfd, path, O_PATH | O_CLOEXEC, IN_ROOT);
 	if (fd >= 0 || errno != ENOENT || !create)
@@ -81,9 +113,17 @@ int resolve_in_root(int rootfd, const char *path, int create)
 				errno = e;
 				return -1;
 			}
-			/* EEXIST here means a dangling symlink: resolving again
-			   fails with ENOENT, which is reported */
 			fd = sys_openat2(rootfd, buf, O_PATH | O_CLOEXEC, IN_ROOT);
+			if (fd < 0 && errno == ENOENT && r < 0) {
+				/* EEXIST then ENOENT: `name` is a dangling symlink */
+				char dir[PATH_MAX];
+				memcpy(dir, buf, (size_t)(name - buf));
+				dir[name - buf] = '\0';
+				const char *rest = end ? path + (end - buf) + 1 : "";
+				fd = follow_dangling(rootfd, parent, name, dir, rest, create, depth);
+				close(parent);
+				return fd;
+			}
 		}
 		if (fd < 0) {
 			int e = errno;

@@ -10,8 +10,10 @@ import { ChildMsg, ParentMsg } from '../../src/linux/protocol.js';
 import type { Bundle } from './bundle.js';
 
 export interface InitRun {
-  /** Host pid of the container init (0 if never reported). */
+  /** Host pid of the container init (0 once reaped or if never reported). */
   pid: number;
+  /** The init's pid as reported, kept after it is reaped. */
+  lastPid: number;
   /** TSR_C_ERROR text, if the helper failed before READY. */
   error?: string;
   /** Messages seen, in order (types). */
@@ -40,6 +42,7 @@ export function createContainer(bundle: Bundle, extra: Partial<InitConfigOptions
   const [parentEnd, childEnd] = addon.socketpair();
   const run: InitRun = {
     pid: 0,
+    lastPid: 0,
     messages: [],
     start: async (timeoutMs = 10_000) => {
       if (!addon.fifoRelease(fifo, timeoutMs)) throw new Error('the container was not waiting on the exec fifo');
@@ -90,6 +93,7 @@ export function createContainer(bundle: Bundle, extra: Partial<InitConfigOptions
         addon.sendMessage(parentEnd, ParentMsg.USERMAP_DONE, Buffer.alloc(0));
       } else if (msg.type === ChildMsg.PID) {
         run.pid = msg.payload.readUInt32LE(0);
+        run.lastPid = run.pid;
         addon.waitpid(stage0, false);
         stage0 = 0;
       } else if (msg.type === ChildMsg.HOOKS_REQ) {
