@@ -18,7 +18,7 @@ function busyboxApplets(): string[] {
 
 /** Makes a busybox rootfs at `dir`. */
 export function makeRootfs(dir: string): void {
-  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root', 'var', 'run']) {
+  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root', 'var', 'run', 'mnt']) {
     mkdirSync(join(dir, d), { recursive: true });
   }
   chmodSync(join(dir, 'tmp'), 0o1777);
