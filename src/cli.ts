@@ -247,7 +247,9 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
       (y) => y.option('bundle', { alias: 'b', type: 'string', default: '.' }).option('rootless', { type: 'boolean', default: false }),
       async (a) => {
         const { writeSpec } = await import('./lifecycle/spec.js');
-        writeSpec(a.bundle, a.rootless === true);
+        // The global --rootless takes a value; `spec --rootless` is a switch.
+        const r: unknown = a.rootless;
+        writeSpec(a.bundle, r === true || r === '' || r === 'true');
       },
     )
     .version(false)
@@ -273,6 +275,19 @@ function reportError(err: unknown): void {
   }
 }
 
+const GLOBAL_WITH_VALUE = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
+
+/** `--version` / `-v` among the global flags, before any command. */
+function wantsVersion(args: string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--version' || a === '-v') return true;
+    if (!a.startsWith('-')) return false;
+    if (GLOBAL_WITH_VALUE.has(a)) i++;
+  }
+  return false;
+}
+
 export async function main(args: string[]): Promise<void> {
   mark('process start → main');
   const traceAt = args.indexOf('--trace');
@@ -280,11 +295,9 @@ export async function main(args: string[]): Promise<void> {
     enableTrace();
     args = [...args.slice(0, traceAt), ...args.slice(traceAt + 1)];
   }
-  if (args.includes('--version') || args.includes('-v')) {
-    if (args.filter((a) => !a.startsWith('-')).length === 0) {
-      process.stdout.write(await versionText());
-      return;
-    }
+  if (wantsVersion(args)) {
+    process.stdout.write(await versionText());
+    return;
   }
   try {
     await buildParser(args).parseAsync();
