@@ -3,7 +3,8 @@
     {
       "target_name": "tsrunc",
       "sources": [
-        "csrc/addon/addon.cc"
+        "csrc/addon/addon.cc",
+        "csrc/addon/bpf_devices.c"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",
