@@ -58,8 +58,11 @@ static int load_program(const void *insns, size_t n_insns, char *err, size_t err
   }
   if (fd < 0) {
     int e = errno;
-    snprintf(err, err_size, "bpf(BPF_PROG_LOAD) of the device program: %s%s%.512s", strerror(e),
-             log[0] ? "; verifier: " : "", log);
+    /* The verifier's verdict is at the end of its log. */
+    size_t len = strlen(log);
+    const char *tail = len > 600 ? log + len - 600 : log;
+    snprintf(err, err_size, "bpf(BPF_PROG_LOAD) of the device program: %s%s%s", strerror(e),
+             log[0] ? "; verifier: " : "", tail);
     return -e;
   }
   return fd;

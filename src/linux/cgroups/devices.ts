@@ -184,9 +184,10 @@ export function deviceFilterProgram(rules: DeviceRule[]): Buffer {
   const epilogue: Insn[] = [insn(OP.mov32Imm, 0, 0, 0, set.defaultAllow ? 1 : 0), insn(OP.exit, 0, 0, 0, 0)];
   const all: Insn[] = [...prologue];
   for (const b of blocks) {
-    const end = all.length + b.length; // index of the next block's first instruction
+    const base = all.length;
+    const end = base + b.length; // index of the next block's first instruction
     b.forEach((x, i) => {
-      if (x.toNextBlock) x.off = end - (all.length + i + 1);
+      if (x.toNextBlock) x.off = end - (base + i + 1); // relative to the next instruction
       all.push(x);
     });
   }

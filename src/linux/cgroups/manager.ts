@@ -124,8 +124,22 @@ class FsCgroupManager implements CgroupManager {
   }
 
   create(): void {
-    for (const dir of this.allDirs()) this.mkdirs(dir);
-    if (this.dirs.unified && this.h.unified) v2.enableControllers(this.h.unified.mountPoint, this.dirs.unified);
+    const before = this.created.length;
+    try {
+      for (const dir of this.allDirs()) this.mkdirs(dir);
+      if (this.dirs.unified && this.h.unified) v2.enableControllers(this.h.unified.mountPoint, this.dirs.unified);
+    } catch (e) {
+      // A failed create leaves nothing behind.
+      const made = this.created.splice(before);
+      for (const d of made.reverse()) {
+        try {
+          rmdirSync(d);
+        } catch {
+          // best effort; the error below is the one that matters
+        }
+      }
+      throw e;
+    }
   }
 
   private mkdirs(dir: string): void {
