@@ -92,6 +92,10 @@ t.test('every v1 resource lands in its file', { skip }, async (t) => {
   t.equal(read(p.pids!, 'pids.max'), 'max');
   t.equal(read(p.devices!, 'devices.list').split('\n').length, 12, 'update without devices leaves the rules');
 
+  sh.go(); // exec sleep: its pages are charged here
+  await delay(100);
+  t.throws(() => m.update({ memory: { limit: 4096, checkBeforeUpdate: true } }), /lower than the current usage/);
+  t.equal(read(p.memory!, 'memory.limit_in_bytes'), String(128 << 20), 'limit unchanged');
   m.update({ memory: { disableOOMKiller: true } });
   t.match(read(p.memory!, 'memory.oom_control'), /oom_kill_disable 1/);
 

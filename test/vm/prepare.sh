@@ -32,10 +32,10 @@ kver="${image_pkg#linux-image-}"
 cp "kernel-root/boot/vmlinuz-$kver" vmlinuz
 moddir="kernel-root/lib/modules/$kver"
 
-# Modules for: virtio PCI transport, 9p over virtio, overlayfs. The package
+# Modules for: virtio PCI transport, virtio disks, 9p over virtio, overlayfs. The package
 # has no modules.dep (depmod runs at install time), so dependencies are read
 # from each module's own modinfo "depends=" string; built-ins are skipped.
-want=(virtio_pci 9pnet_virtio 9p overlay)
+want=(virtio_pci virtio_blk 9pnet_virtio 9p overlay)
 declare -A seen=()
 order=()
 add_module() {

@@ -16,7 +16,8 @@ work="$(git -C "$here" rev-parse --show-toplevel)"
 case "$PWD/" in "$work"/*) ;; *) echo "run-in-vm: run from inside $work" >&2; exit 2 ;; esac
 
 if [ ! -f "$cache/vmlinuz" ] || [ ! -f "$cache/initramfs.gz" ] \
-   || [ "$here/init.sh" -nt "$cache/initramfs.gz" ] || [ "$here/stage2.sh" -nt "$cache/initramfs.gz" ]; then
+   || [ "$here/init.sh" -nt "$cache/initramfs.gz" ] || [ "$here/stage2.sh" -nt "$cache/initramfs.gz" ] \
+   || [ "$here/prepare.sh" -nt "$cache/initramfs.gz" ]; then
   bash "$here/prepare.sh" >&2
 fi
 
@@ -32,6 +33,9 @@ trap 'rm -rf "$ctl"' EXIT
   printf '%q ' "$@"; printf '\n'
 } > "$ctl/cmd"
 
+# A small scratch disk, so block I/O limits have a real device (/dev/vda).
+truncate -s 16M "$ctl/disk.img"
+
 fsdev() { # id path extra-options
   printf 'local,id=%s,path=%s,security_model=passthrough,multidevs=remap%s' "$1" "$2" "$3"
 }
@@ -44,6 +48,7 @@ timeout --foreground "${TSRUNC_VM_TIMEOUT:-3600}" \
     -fsdev "$(fsdev hostroot / ,readonly=on)" -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
     -fsdev "$(fsdev worktree "$work" '')" -device virtio-9p-pci,fsdev=worktree,mount_tag=worktree \
     -fsdev "$(fsdev ctl "$ctl" '')" -device virtio-9p-pci,fsdev=ctl,mount_tag=ctl \
+    -drive file="$ctl/disk.img",if=virtio,format=raw \
     -nic none -serial mon:stdio -display none </dev/null || status=$?
 if [ -s "$ctl/status" ]; then
   exit "$(cat "$ctl/status")"
