@@ -6,7 +6,8 @@
         "csrc/addon/addon.cc",
         "csrc/addon/spawn.c",
         "csrc/addon/sync_io.c",
-        "csrc/addon/proc.c"
+        "csrc/addon/proc.c",
+        "csrc/addon/bpf_devices.c"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",

@@ -66,10 +66,11 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
       cgroup: { paths: {}, createdDirs: [] },
       rootless: process.getuid?.() !== 0,
     };
-    cgroup = openCgroupForCreate({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath });
+    cgroup = openCgroupForCreate({ id: opts.id, spec });
     const cg = cgroup;
     cg.create();
     cleanups.push(() => cg.destroy());
+    cg.set(spec.linux?.resources ?? {}); // runc's default device rules even without resources
     const config = buildInitConfig(spec, {
       mode: 'create',
       rootfs,

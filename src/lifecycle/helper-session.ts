@@ -1,7 +1,6 @@
 // The parent's side of the sync protocol with tsrunc-init (ARCHITECTURE.md):
 // spawn the helper with its fds, send the config, answer its requests until
 // it reports ready. Used by create and exec.
-import { writeFileSync } from 'node:fs';
 import * as addon from '../linux/addon.js';
 import { ParentMsg, ChildMsg } from '../linux/protocol.js';
 import { RuntimeError } from '../errors.js';
@@ -92,8 +91,8 @@ export class HelperSession {
   private writeIdMaps(pid: number, cb: SessionCallbacks): void {
     // Written by the parent: the helper cannot map ids in its own namespace.
     try {
-      if (cb.uidMappings?.length) writeFileSync(`/proc/${pid}/uid_map`, mapText(cb.uidMappings));
-      if (cb.gidMappings?.length) writeFileSync(`/proc/${pid}/gid_map`, mapText(cb.gidMappings));
+      if (cb.uidMappings?.length) addon.writeProcFile(pid, 'uid_map', mapText(cb.uidMappings));
+      if (cb.gidMappings?.length) addon.writeProcFile(pid, 'gid_map', mapText(cb.gidMappings));
     } catch (err) {
       throw new RuntimeError(`writing uid/gid maps of ${pid}: ${(err as Error).message}`);
     }

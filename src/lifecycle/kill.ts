@@ -12,16 +12,7 @@ export function killContainer(store: StateStore, id: string, signal: string | un
   const status = containerStatus(store, st);
   if (status === 'stopped') throw new RuntimeError('container not running');
   if (all) {
-    const cg = openCgroupForState(st);
-    for (const pid of cg.pids()) {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        // exited meanwhile
-      }
-    }
-    // A frozen task only acts on the signal once thawed (runc does the same).
-    if (status === 'paused' && sig === 9) cg.thaw();
+    openCgroupForState(st).killAll(sig);
     return;
   }
   try {

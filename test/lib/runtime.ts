@@ -1,6 +1,6 @@
 // Drives the tsrunc CLI (or TSRUNC_BIN) as engines do, with a private --root.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync, readdirSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, existsSync, readFileSync, openSync, closeSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,20 +16,37 @@ export interface Result {
 
 export class Runtime {
   readonly root: string;
+  private calls = 0;
   constructor() {
     this.root = mkdtempSync(join(tmpdir(), 'tsrunc-root-'));
   }
 
+  /** Runs tsrunc. Its stdout/stderr go to files, not pipes: a detached
+   *  container inherits them and would hold a pipe open after tsrunc exits. */
   run(args: string[], opts: { input?: string; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Result {
-    const res: SpawnSyncReturns<string> = spawnSync(TSRUNC, ['--root', this.root, ...args], {
-      encoding: 'utf8',
-      input: opts.input ?? '',
-      cwd: opts.cwd,
-      timeout: opts.timeoutMs ?? 60_000,
-      env: opts.env ?? process.env,
-    });
-    if (res.error) throw res.error;
-    return { code: res.status ?? 128 + 9, stdout: res.stdout, stderr: res.stderr };
+    const outPath = join(this.root, `.out-${process.pid}-${this.calls}`);
+    const errPath = join(this.root, `.err-${process.pid}-${this.calls++}`);
+    const out = openSync(outPath, 'w+');
+    const err = openSync(errPath, 'w+');
+    let res: SpawnSyncReturns<Buffer>;
+    try {
+      res = spawnSync(TSRUNC, ['--root', this.root, ...args], {
+        input: opts.input ?? '',
+        stdio: ['pipe', out, err],
+        cwd: opts.cwd,
+        timeout: opts.timeoutMs ?? 60_000,
+        env: opts.env ?? process.env,
+      });
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+    const stdout = readFileSync(outPath, 'utf8');
+    const stderr = readFileSync(errPath, 'utf8');
+    rmSync(outPath);
+    rmSync(errPath);
+    if (res.error) throw new Error(`tsrunc ${args.join(' ')}: ${res.error.message}; stderr: ${stderr}`);
+    return { code: res.status ?? 128 + 9, stdout, stderr };
   }
 
   /** Like run, but throws with stderr when the command fails. */
@@ -46,7 +63,9 @@ export class Runtime {
   /** Force-deletes every container left under our root, then removes it. */
   cleanup(): void {
     if (existsSync(this.root)) {
-      for (const id of readdirSync(this.root)) this.run(['delete', '--force', id]);
+      for (const id of readdirSync(this.root)) {
+        if (statSync(join(this.root, id)).isDirectory()) this.run(['delete', '--force', id]);
+      }
     }
     rmSync(this.root, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 // The lifecycle through the CLI with real busybox containers:
 // create → start → state → kill → delete, run, list, errors.
 import t, { type Test } from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { makeBundle } from '../lib/bundle.js';
@@ -94,7 +95,10 @@ t.test('run: output, exit status, and removal', async (t) => {
 });
 
 t.test('run: a signal kills the container and run reports 128+n', async (t) => {
-  const { rt, bundle } = setup(t, ['sh', '-c', 'kill -9 $$']);
+  // Without a pid namespace the shell is not PID 1, so it can signal itself.
+  const { rt, bundle } = setup(t, ['sh', '-c', 'kill -9 $$'], (s) => {
+    s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'pid');
+  });
   const r = rt.run(['run', '--bundle', bundle.dir, 'r2']);
   t.equal(r.code, 137);
 });
@@ -181,15 +185,19 @@ t.test('--version prints the shape engines parse', async (t) => {
 
 t.test('spec writes a runc-like default config and refuses to overwrite', async (t) => {
   const rt = new Runtime();
-  const dir = t.testdir({});
-  t.teardown(() => rt.cleanup());
+  const dir = mkdtempSync(join(tmpdir(), 'tsrunc-spec-'));
+  const rl = mkdtempSync(join(tmpdir(), 'tsrunc-spec-rootless-'));
+  t.teardown(() => {
+    rt.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(rl, { recursive: true, force: true });
+  });
   rt.ok(['spec', '--bundle', dir]);
   const spec = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { process: { args: string[]; terminal: boolean }; linux: { namespaces: { type: string }[] } };
   t.same(spec.process.args, ['sh']);
   t.equal(spec.process.terminal, true);
   t.same(spec.linux.namespaces.map((n) => n.type).sort(), ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts']);
   t.not(rt.run(['spec', '--bundle', dir]).code, 0);
-  const rl = t.testdir({});
   rt.ok(['spec', '--rootless', '--bundle', rl]);
   const rspec = JSON.parse(readFileSync(join(rl, 'config.json'), 'utf8')) as { linux: { namespaces: { type: string }[]; uidMappings: unknown[] } };
   t.ok(rspec.linux.namespaces.some((n) => n.type === 'user'), 'rootless spec has a user namespace');
