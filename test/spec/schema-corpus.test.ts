@@ -1,0 +1,84 @@
+// Our schemas (compiled at build time into validators.generated.js) against the
+// upstream runtime-spec v1.3.0 JSON Schema (compiled here, at test time, with
+// ajv-draft-04): they must agree on every document of our corpus, accept the
+// upstream good documents and reject the upstream bad Linux ones.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import ajvDraft04 from 'ajv-draft-04';
+import { fixtureDir, jsonFiles, upstreamSpecDir } from './helpers.js';
+import { schemaErrorsOfConfig, schemaErrorsOfState } from '../../src/spec/validate.js';
+
+const upstream = upstreamSpecDir();
+const Ajv04 = ajvDraft04.default;
+const ajv = new Ajv04({ strict: false, allErrors: false });
+for (const f of jsonFiles(upstream)) {
+  // Upstream defs.json has one malformed reference ("#definitions/uint32" in
+  // ArrayOfUint32) that ajv refuses to resolve; mend it in memory.
+  const schema: unknown = JSON.parse(f.text.replaceAll('"#definitions/', '"#/definitions/'));
+  // The upstream files refer to each other by file name.
+  ajv.addSchema(schema as object, f.name);
+}
+const upstreamConfig = ajv.getSchema('config-schema.json');
+const upstreamState = ajv.getSchema('state-schema.json');
+if (!upstreamConfig || !upstreamState) throw new Error('cannot compile the upstream schema');
+
+function ours(doc: unknown): boolean {
+  return schemaErrorsOfConfig(doc) === null;
+}
+function theirs(doc: unknown): boolean {
+  return upstreamConfig!(doc) === true;
+}
+
+/** Expected verdicts where the spec text and the upstream schema disagree. */
+const divergent: Record<string, { ours: boolean; upstream: boolean; why: string }> = JSON.parse(
+  readFileSync(join(fixtureDir, 'divergent.json'), 'utf8'),
+);
+
+t.test('corpus: our schema agrees with upstream', async (t) => {
+  let count = 0;
+  for (const dir of ['good', 'bad']) {
+    for (const f of jsonFiles(join(fixtureDir, dir))) {
+      const doc: unknown = JSON.parse(f.text);
+      const expected = dir === 'good';
+      t.equal(theirs(doc), expected, `upstream verdict on ${dir}/${f.name}`);
+      t.equal(ours(doc), theirs(doc), `our verdict agrees on ${dir}/${f.name}`, { errors: schemaErrorsOfConfig(doc) });
+      count++;
+    }
+  }
+  t.ok(count >= 40, `corpus has at least 40 configs (${count})`);
+});
+
+t.test('corpus: documented divergences from upstream', async (t) => {
+  const files = jsonFiles(join(fixtureDir, 'divergent'));
+  t.same(files.map((f) => f.name).sort(), Object.keys(divergent).sort(), 'every divergent fixture is documented');
+  for (const f of files) {
+    const want = divergent[f.name];
+    if (!want) continue;
+    const doc: unknown = JSON.parse(f.text);
+    t.equal(theirs(doc), want.upstream, `upstream verdict on divergent/${f.name}`);
+    t.equal(ours(doc), want.ours, `our verdict on divergent/${f.name} (${want.why})`);
+  }
+});
+
+t.test('upstream test documents', async (t) => {
+  for (const kind of ['config', 'state'] as const) {
+    const check = kind === 'config' ? schemaErrorsOfConfig : schemaErrorsOfState;
+    for (const f of jsonFiles(join(upstream, 'test', kind, 'good'))) {
+      t.equal(check(JSON.parse(f.text)), null, `accepts ${kind}/good/${f.name}`);
+    }
+    for (const f of jsonFiles(join(upstream, 'test', kind, 'bad'))) {
+      // Other platforms' sections are not modelled: only Linux documents and
+      // documents that are not JSON at all are required to fail.
+      if (/^(freebsd|zos|windows|solaris|vm)-/.test(f.name)) continue;
+      let doc: unknown;
+      try {
+        doc = JSON.parse(f.text);
+      } catch {
+        t.pass(`${kind}/bad/${f.name} is not JSON`);
+        continue;
+      }
+      t.not(check(doc), null, `rejects ${kind}/bad/${f.name}`);
+    }
+  }
+});
