@@ -138,7 +138,9 @@ export function toConfigError(errors: readonly SchemaErrorObject[], file = 'conf
       return new ConfigError(anyOf.instancePath, `must set at least one of ${names}`, file);
     }
   }
-  const primary = errors.find((e) => e.keyword !== 'if' && e.keyword !== 'anyOf') ?? errors[0];
+  // A propertyNames failure is reported after the failure of the key itself.
+  const names = errors.find((e) => e.keyword === 'propertyNames');
+  const primary = names ?? errors.find((e) => e.keyword !== 'if' && e.keyword !== 'anyOf') ?? errors[0];
   if (!primary) return new ConfigError('', 'is not valid', file);
   const { pointer, rule } = ruleOf(primary);
   return new ConfigError(pointer, rule, file);
