@@ -122,7 +122,7 @@ function checkNamespaces(linux: Linux, ctx: CheckContext, probePaths: boolean): 
     if (!probe.ok) ctx.fail(at, `${ns.path} ${probe.problem}`);
     const want = NAMESPACE_PROC_NAMES[ns.type];
     if (probe.kind !== want) {
-      ctx.fail(at, `${ns.path} must be a ${ns.type} namespace (it is ${probe.kind}:[${probe.inode}])`);
+      ctx.fail(at, `${ns.path} must be a namespace of type ${ns.type} (it is ${probe.kind}:[${probe.inode}])`);
     }
   });
 

@@ -253,7 +253,7 @@ const cases: Case[] = [
     name: 'namespace path is of the right type',
     good: (s) => { L(s).namespaces![1] = { type: 'mount', path: '/proc/self/ns/mnt' }; },
     bad: (s) => { L(s).namespaces![1] = { type: 'mount', path: '/proc/self/ns/net' }; },
-    message: 'config.json: /linux/namespaces/1/path: /proc/self/ns/net must be a mount namespace (it is net:[',
+    message: 'config.json: /linux/namespaces/1/path: /proc/self/ns/net must be a namespace of type mount (it is net:[',
   },
   {
     name: 'namespace path exists',
