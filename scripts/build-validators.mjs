@@ -3,7 +3,7 @@
 // so tsrunc never loads ajv or compiles a schema at run time (that would cost
 // hundreds of milliseconds on every command). Output:
 //   dist/src/spec/validators.generated.js  exporting validateConfig, validateState,
-//   validateProcess (a standalone process.json for `exec --process`).
+//   validateProcess (a standalone process.json for `exec --process`), validateFeatures.
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,10 @@ const outFile = join(root, 'dist', 'src', 'spec', 'validators.generated.js');
 
 const ajv = new Ajv({
   strict: true,
+  allowUnionTypes: true, // features.json: "type": ["array", "null"]
   strictRequired: false, // "anyOf: [{required: [weight]}, ...]" names properties defined beside it
   allErrors: false,
+  messages: false, // validate.ts words every rule itself; dropping ajv's texts shrinks the module
   inlineRefs: false, // shared definitions become shared functions: a smaller module loads faster
   // Emit ESM, with every helper inlined: the output must not import ajv.
   code: { source: true, esm: true, lines: false },
@@ -33,8 +35,8 @@ const exportsMap = {
   validateConfig: configId,
   validateState: ids['state.schema.json'],
   validateProcess: `${configId}#/definitions/process`,
+  validateFeatures: ids['features.schema.json'],
 };
-if (ids['features.schema.json']) exportsMap.validateFeatures = ids['features.schema.json'];
 
 const code = standaloneCode(ajv, exportsMap);
 if (/\brequire\(/.test(code)) {

@@ -4,7 +4,7 @@
 // code, so importing this file costs a few milliseconds.
 
 import { ConfigError, escapePointerToken } from './errors.js';
-import type { Process, Spec, State } from './types.js';
+import type { Features, Process, Spec, State } from './types.js';
 
 /** The shape of one error reported by an ajv-generated validator. */
 export interface SchemaErrorObject {
@@ -21,12 +21,13 @@ interface GeneratedModule {
   validateConfig: GeneratedValidator;
   validateState: GeneratedValidator;
   validateProcess: GeneratedValidator;
+  validateFeatures: GeneratedValidator;
 }
 
 function isGeneratedModule(m: unknown): m is GeneratedModule {
   if (typeof m !== 'object' || m === null) return false;
   const r = m as Record<string, unknown>;
-  return ['validateConfig', 'validateState', 'validateProcess'].every((k) => typeof r[k] === 'function');
+  return ['validateConfig', 'validateState', 'validateProcess', 'validateFeatures'].every((k) => typeof r[k] === 'function');
 }
 
 // Resolved relative to this file, so it works from dist/src/spec/ wherever the
@@ -165,6 +166,11 @@ export function validateProcessSchema(doc: unknown, file = 'process.json'): asse
   run(generated.validateProcess, doc, file);
 }
 
+/** Checks a Features structure (features.md), e.g. the output of `tsrunc features`. */
+export function validateFeaturesSchema(doc: unknown, file = 'features.json'): asserts doc is Features {
+  run(generated.validateFeatures, doc, file);
+}
+
 /** Schema verdict without throwing: null when valid. For tests and tools. */
 export function schemaErrorsOfConfig(doc: unknown): SchemaErrorObject[] | null {
   const v = generated.validateConfig;
@@ -174,5 +180,11 @@ export function schemaErrorsOfConfig(doc: unknown): SchemaErrorObject[] | null {
 /** Schema verdict on a state document without throwing: null when valid. */
 export function schemaErrorsOfState(doc: unknown): SchemaErrorObject[] | null {
   const v = generated.validateState;
+  return v(doc) ? null : [...(v.errors ?? [])];
+}
+
+/** Schema verdict on a Features structure without throwing: null when valid. */
+export function schemaErrorsOfFeatures(doc: unknown): SchemaErrorObject[] | null {
+  const v = generated.validateFeatures;
   return v(doc) ? null : [...(v.errors ?? [])];
 }

@@ -1,7 +1,16 @@
 // Schema errors rendered as `file: pointer: rule`, one case per kind of rule.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import { repoRoot } from './helpers.js';
 import { ConfigError, pointer } from '../../src/spec/errors.js';
-import { toConfigError, validateConfigSchema, validateProcessSchema, validateStateSchema } from '../../src/spec/validate.js';
+import {
+  toConfigError,
+  validateConfigSchema,
+  validateFeaturesSchema,
+  validateProcessSchema,
+  validateStateSchema,
+} from '../../src/spec/validate.js';
 
 function messageOf(fn: () => void): string {
   try {
@@ -112,6 +121,14 @@ t.test('state documents', async (t) => {
   t.equal(messageOf(() => validateStateSchema({ ociVersion: '1.3.0', id: '', status: 'stopped', bundle: '/b' })), 'state.json: /id: must not be empty');
 });
 
+t.test('features documents refuse unknown properties (features.md)', async (t) => {
+  const f = { ociVersionMin: '1.0.0', ociVersionMax: '1.3.0', hooks: ['prestart'], linux: { namespaces: null, cgroup: { v1: true } } };
+  t.equal(messageOf(() => validateFeaturesSchema(f)), '(accepted)');
+  t.equal(messageOf(() => validateFeaturesSchema({ ...f, bogus: 1 })), 'features.json: /bogus: is not an allowed property here');
+  t.equal(messageOf(() => validateFeaturesSchema({ ociVersionMin: '1.0.0' })), 'features.json: /ociVersionMax: is required');
+  t.equal(messageOf(() => validateFeaturesSchema({ ...f, linux: { cgroup: { v2: 'yes' } } })), 'features.json: /linux/cgroup/v2: must be a boolean or null');
+});
+
 t.test('ConfigError shape', async (t) => {
   const e = new ConfigError('/process/args', 'must be a non-empty array');
   t.equal(e.message, 'config.json: /process/args: must be a non-empty array');
@@ -123,4 +140,13 @@ t.test('ConfigError shape', async (t) => {
   t.equal(new ConfigError('', 'invalid').message, 'config.json: /: invalid');
   t.equal(pointer('annotations', 'a/b', 0, 'c~d'), '/annotations/a~1b/0/c~0d');
   t.equal(toConfigError([]).message, 'config.json: /: is not valid');
+});
+
+t.test('the generated validators load nothing at run time', async (t) => {
+  const code = readFileSync(join(repoRoot, 'dist', 'src', 'spec', 'validators.generated.js'), 'utf8');
+  t.notMatch(code, /\brequire\(/, 'no require()');
+  t.notMatch(code, /^\s*import\s/m, 'no import');
+  t.notMatch(code, /from\s+["']ajv/, 'no ajv');
+  const validate = readFileSync(join(repoRoot, 'dist', 'src', 'spec', 'validate.js'), 'utf8');
+  t.notMatch(validate, /["']ajv/, 'validate.js does not import ajv');
 });
