@@ -53,7 +53,7 @@ export function checkConfig(spec: Spec, opts: SemanticOptions = {}): SemanticRes
   // runc: a hostname or domainname needs a UTS namespace of the container's own.
   if (spec.hostname && !namespaces.has('uts')) ctx.fail('/hostname', 'requires a uts namespace in /linux/namespaces');
   if (spec.domainname && !namespaces.has('uts')) ctx.fail('/domainname', 'requires a uts namespace in /linux/namespaces');
-  checkLinux(linux, namespaces, ctx);
+  checkLinux(linux, namespaces, ctx, joinsHostNetwork(namespaces, opts.checkNamespacePaths ?? true));
   return { warnings: ctx.warnings };
 }
 
@@ -63,6 +63,15 @@ export function checkConfig(spec: Spec, opts: SemanticOptions = {}): SemanticRes
  */
 export function checkStartable(spec: Spec, file = 'config.json'): asserts spec is Spec & { process: Process } {
   if (spec.process === undefined) throw new ConfigError('/process', 'is required to start a container', file);
+}
+
+/** True when the network namespace to join by path is tsrunc's own (the host's, for net sysctls). */
+function joinsHostNetwork(ns: Map<NamespaceType, string | undefined>, probePaths: boolean): boolean {
+  const path = ns.get('network');
+  if (path === undefined || !probePaths) return false;
+  const joined = probeNamespacePath(path);
+  const own = probeNamespacePath('/proc/self/ns/net');
+  return joined.ok && own.ok && joined.inode === own.inode;
 }
 
 function hasUserNamespace(spec: Spec): boolean {
@@ -145,7 +154,7 @@ function checkNamespaces(linux: Linux, ctx: CheckContext, probePaths: boolean): 
   return types;
 }
 
-function checkLinux(linux: Linux, ns: Map<NamespaceType, string | undefined>, ctx: CheckContext): void {
+function checkLinux(linux: Linux, ns: Map<NamespaceType, string | undefined>, ctx: CheckContext, hostNet: boolean): void {
   checkTimeOffsets(linux, ns, ctx);
   (linux.devices ?? []).forEach((dev, i) => {
     // config-linux.md: "full path to device inside container".
@@ -161,7 +170,7 @@ function checkLinux(linux: Linux, ns: Map<NamespaceType, string | undefined>, ct
     });
   }
   checkResources(linux, ctx);
-  checkSysctl(linux, ns, ctx);
+  checkSysctl(linux, ns, ctx, hostNet);
   checkSeccomp(linux, ctx);
   if (linux.personality?.flags?.length) {
     // config-linux.md: "Currently no flag values are supported."
@@ -238,17 +247,38 @@ function checkResources(linux: Linux, ctx: CheckContext): void {
   }
 }
 
-function checkSysctl(linux: Linux, ns: Map<NamespaceType, string | undefined>, ctx: CheckContext): void {
+/**
+ * sysctl(8) also accepts '/' as the separator ("net/ipv4/conf/eth0.100/rp_filter"):
+ * a '/' anywhere means '/' separates and '.' is part of a name.
+ */
+export function sysctlDotted(key: string): string {
+  if (!key.includes('/')) return key;
+  return key.split('/').map((part) => part.replaceAll('.', '/')).join('.');
+}
+
+function checkSysctl(linux: Linux, ns: Map<NamespaceType, string | undefined>, ctx: CheckContext, hostNet: boolean): void {
   for (const key of Object.keys(linux.sysctl ?? {})) {
     const at = pointer('linux', 'sysctl', key);
-    if (key.includes('/') || key.includes('..')) ctx.fail(at, 'must be a dotted sysctl name such as net.ipv4.ip_forward');
-    // runc: only namespaced sysctls, and only with the namespace they belong to.
-    let needs: NamespaceType | null = null;
-    if (key.startsWith('net.')) needs = 'network';
-    else if (key === 'kernel.hostname' || key === 'kernel.domainname') needs = 'uts';
-    else if (IPC_SYSCTLS.includes(key) || key.startsWith('fs.mqueue.')) needs = 'ipc';
-    if (needs === null) ctx.fail(at, 'is not namespaced: setting it would change the host');
-    if (!ns.has(needs)) ctx.fail(at, `requires a ${needs} namespace in /linux/namespaces`);
+    // Keys become paths under /proc/sys: nothing may climb out of it.
+    if (key.startsWith('/') || key.startsWith('.') || key.split(/[./]/).some((p) => p === '' || p === '..')) {
+      ctx.fail(at, 'must be a sysctl name such as net.ipv4.ip_forward');
+    }
+    const name = sysctlDotted(key);
+    // As runc: only namespaced sysctls, and only with the namespace they belong to.
+    if (IPC_SYSCTLS.includes(name) || name.startsWith('fs.mqueue.')) {
+      if (!ns.has('ipc')) ctx.fail(at, 'requires an ipc namespace in /linux/namespaces');
+    } else if (name.startsWith('net.')) {
+      if (!ns.has('network')) ctx.fail(at, 'requires a network namespace in /linux/namespaces');
+      if (hostNet) ctx.fail(at, 'is not allowed in the host network namespace');
+    } else if (name === 'kernel.hostname') {
+      ctx.fail(at, 'conflicts with /hostname: set the hostname there');
+    } else if (name === 'kernel.domainname') {
+      if (!ns.has('uts')) ctx.fail(at, 'requires a uts namespace in /linux/namespaces');
+    } else if (name.startsWith('user.')) {
+      if (!ns.has('user')) ctx.fail(at, 'requires a user namespace in /linux/namespaces');
+    } else {
+      ctx.fail(at, 'is not namespaced: setting it would change the host');
+    }
   }
 }
 

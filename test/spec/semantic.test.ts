@@ -2,7 +2,7 @@
 // the exact message of the rejection.
 import t from 'tap';
 import { ConfigError } from '../../src/spec/errors.js';
-import { checkConfig, checkStartable, isCpuList } from '../../src/spec/semantic.js';
+import { checkConfig, checkStartable, isCpuList, sysctlDotted } from '../../src/spec/semantic.js';
 import type { Spec } from '../../src/spec/types.js';
 
 function base(): Spec {
@@ -427,6 +427,39 @@ const cases: Case[] = [
     message: 'config.json: /linux/sysctl/vm.swappiness: is not namespaced: setting it would change the host',
   },
   {
+    name: 'ipc sysctls need an ipc namespace',
+    good: (s) => { L(s).sysctl = { 'kernel.msgmax': '8192', 'fs/mqueue/queues_max': '10' }; },
+    bad: (s) => { L(s).sysctl = { 'fs.mqueue.queues_max': '10' }; L(s).namespaces = [{ type: 'mount' }]; },
+    message: 'config.json: /linux/sysctl/fs.mqueue.queues_max: requires an ipc namespace in /linux/namespaces',
+  },
+  {
+    name: 'kernel.hostname conflicts with hostname',
+    good: (s) => { s.hostname = 'h'; },
+    bad: (s) => { L(s).sysctl = { 'kernel.hostname': 'h' }; },
+    message: 'config.json: /linux/sysctl/kernel.hostname: conflicts with /hostname: set the hostname there',
+  },
+  {
+    name: 'user sysctls need a user namespace',
+    good: (s) => {
+      L(s).sysctl = { 'user.max_user_namespaces': '0' };
+      L(s).namespaces!.push({ type: 'user', path: '/proc/self/ns/user' });
+    },
+    bad: (s) => { L(s).sysctl = { 'user.max_user_namespaces': '0' }; },
+    message: 'config.json: /linux/sysctl/user.max_user_namespaces: requires a user namespace in /linux/namespaces',
+  },
+  {
+    name: 'sysctl names stay under /proc/sys',
+    good: (s) => { L(s).sysctl = { 'net/ipv4/conf/eth0.100/rp_filter': '1' }; },
+    bad: (s) => { L(s).sysctl = { 'net/../../etc': '1' }; },
+    message: 'config.json: /linux/sysctl/net~1..~1..~1etc: must be a sysctl name such as net.ipv4.ip_forward',
+  },
+  {
+    name: 'net sysctls are refused in the host network namespace',
+    good: (s) => { L(s).sysctl = { 'net.ipv4.ip_forward': '1' }; },
+    bad: (s) => { L(s).sysctl = { 'net.ipv4.ip_forward': '1' }; L(s).namespaces![4] = { type: 'network', path: '/proc/self/ns/net' }; },
+    message: 'config.json: /linux/sysctl/net.ipv4.ip_forward: is not allowed in the host network namespace',
+  },
+  {
     name: 'seccomp defaultErrnoRet only with an errno action',
     good: (s) => { L(s).seccomp = { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38 }; },
     bad: (s) => { L(s).seccomp = { defaultAction: 'SCMP_ACT_ALLOW', defaultErrnoRet: 1 }; },
@@ -584,6 +617,11 @@ t.test('the file name appears in messages', async (t) => {
   const s = base();
   s.process!.cwd = 'x';
   t.throws(() => checkConfig(s, { file: 'bundle/config.json' }), { message: 'bundle/config.json: /process/cwd: must be an absolute path' });
+});
+
+t.test('sysctlDotted', async (t) => {
+  t.equal(sysctlDotted('net.ipv4.ip_forward'), 'net.ipv4.ip_forward');
+  t.equal(sysctlDotted('net/ipv4/conf/eno2.100/rp_filter'), 'net.ipv4.conf.eno2/100.rp_filter');
 });
 
 t.test('isCpuList', async (t) => {
