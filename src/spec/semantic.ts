@@ -8,7 +8,7 @@ import { ConfigError, pointer } from './errors.js';
 import { IPC_SYSCTLS, NAMESPACE_PROC_NAMES, TIME_NAMESPACE_CLOCKS } from './linux-names.js';
 import { probeNamespacePath } from './nspath.js';
 import { CheckContext, checkProcess, isAbsolute, isCpuList } from './semantic-process.js';
-import type { Linux, Mount, NamespaceType, Process, Spec } from './types.js';
+import type { Linux, Mount, NamespaceType, Process, Spec, State } from './types.js';
 
 export { CheckContext, checkProcess, isCpuList } from './semantic-process.js';
 
@@ -55,6 +55,16 @@ export function checkConfig(spec: Spec, opts: SemanticOptions = {}): SemanticRes
   if (spec.domainname && !namespaces.has('uts')) ctx.fail('/domainname', 'requires a uts namespace in /linux/namespaces');
   checkLinux(linux, namespaces, ctx, joinsHostNetwork(namespaces, opts.checkNamespacePaths ?? true));
   return { warnings: ctx.warnings };
+}
+
+/** runtime.md "State": SemVer ociVersion, an absolute bundle, a real pid. Throws ConfigError. */
+export function checkState(state: State, file = 'state.json'): void {
+  const ctx: CheckContext = new CheckContext(file);
+  if (!SEMVER.test(state.ociVersion)) ctx.fail('/ociVersion', 'must be a SemVer 2.0.0 version such as 1.3.0');
+  if (!isAbsolute(state.bundle)) ctx.fail('/bundle', 'must be an absolute path');
+  if ((state.status === 'created' || state.status === 'running') && state.pid === 0) {
+    ctx.fail('/pid', `must be a process id (not 0) when the status is ${state.status}`);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // the exact message of the rejection.
 import t from 'tap';
 import { ConfigError } from '../../src/spec/errors.js';
-import { checkConfig, checkStartable, isCpuList, sysctlDotted } from '../../src/spec/semantic.js';
+import { checkConfig, checkStartable, checkState, isCpuList, sysctlDotted } from '../../src/spec/semantic.js';
 import type { Spec } from '../../src/spec/types.js';
 
 function base(): Spec {
@@ -627,4 +627,13 @@ t.test('sysctlDotted', async (t) => {
 t.test('isCpuList', async (t) => {
   for (const ok of ['', '0', '0-3', '0-3,7', '1, 2', '0-0']) t.ok(isCpuList(ok), ok);
   for (const bad of ['-1', '3-1', 'a', '1,', ',1', '1--2', '1-2-3']) t.notOk(isCpuList(bad), bad);
+});
+
+t.test('checkState', async (t) => {
+  const state = { ociVersion: '1.3.0', id: 'c1', status: 'running' as const, pid: 42, bundle: '/b' };
+  t.doesNotThrow(() => checkState(state));
+  t.doesNotThrow(() => checkState({ ...state, status: 'stopped', pid: 0 }));
+  t.throws(() => checkState({ ...state, bundle: 'b' }), { message: 'state.json: /bundle: must be an absolute path' });
+  t.throws(() => checkState({ ...state, ociVersion: 'v1' }), { message: 'state.json: /ociVersion: must be a SemVer 2.0.0 version such as 1.3.0' });
+  t.throws(() => checkState({ ...state, pid: 0 }), { message: 'state.json: /pid: must be a process id (not 0) when the status is running' });
 });
