@@ -85,11 +85,11 @@ export function loadConfig(bundleDir: string, opts: SemanticOptions = {}): Loade
 }
 
 /** Loads a standalone process JSON (runc `exec --process <file>`). */
-export function loadProcess(file: string): LoadedProcess {
+export function loadProcess(file: string, opts: { strictCapabilities?: boolean } = {}): LoadedProcess {
   const label = basename(file);
   const doc = parseJsonDocument(readDocument(file, label), label);
   validateProcessSchema(doc, label);
-  const ctx = new CheckContext(label);
+  const ctx = new CheckContext(label, opts.strictCapabilities ?? false);
   checkProcess(doc, '', ctx);
   return { process: doc, warnings: ctx.warnings };
 }

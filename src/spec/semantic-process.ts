@@ -8,7 +8,14 @@ import type { Process } from './types.js';
 /** Where problems go: errors throw, warnings are collected for the caller to log. */
 export class CheckContext {
   readonly warnings: string[] = [];
-  constructor(readonly file = 'config.json') {}
+  /**
+   * @param strictCapabilities refuse unknown capability names instead of
+   *   warning (config.md asks for a warning; runc warns too).
+   */
+  constructor(
+    readonly file = 'config.json',
+    readonly strictCapabilities = false,
+  ) {}
 
   fail(ptr: string, rule: string): never {
     throw new ConfigError(ptr, rule, this.file);
@@ -74,7 +81,9 @@ export function checkProcess(proc: Process, base: string, ctx: CheckContext): vo
     (caps[set] ?? []).forEach((name, i) => {
       // config.md: values that cannot be mapped to a kernel interface MUST be
       // logged as a warning and SHOULD NOT fail the container (runc does the same).
-      if (!KNOWN_CAPS.has(name)) ctx.warn(at('capabilities', set, i), `unknown capability "${name}" is ignored`);
+      if (KNOWN_CAPS.has(name)) return;
+      if (ctx.strictCapabilities) ctx.fail(at('capabilities', set, i), `unknown capability "${name}"`);
+      ctx.warn(at('capabilities', set, i), `unknown capability "${name}" is ignored`);
     });
   }
 

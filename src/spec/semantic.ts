@@ -17,6 +17,8 @@ export interface SemanticOptions {
   checkNamespacePaths?: boolean;
   /** The document name used in messages (default config.json). */
   file?: string;
+  /** Refuse unknown capability names instead of warning (default false, as config.md and runc). */
+  strictCapabilities?: boolean;
 }
 
 export interface SemanticResult {
@@ -29,7 +31,7 @@ const SEMVER =
 
 /** Checks a schema-valid Linux config; throws ConfigError on the first problem. */
 export function checkConfig(spec: Spec, opts: SemanticOptions = {}): SemanticResult {
-  const ctx: CheckContext = new CheckContext(opts.file ?? 'config.json');
+  const ctx: CheckContext = new CheckContext(opts.file ?? 'config.json', opts.strictCapabilities ?? false);
   const m = SEMVER.exec(spec.ociVersion);
   if (!m) ctx.fail('/ociVersion', 'must be a SemVer 2.0.0 version such as 1.3.0');
   if (m[1] !== '1') ctx.fail('/ociVersion', `major version ${m[1]} is not supported (tsrunc implements runtime-spec 1.x)`);

@@ -588,8 +588,12 @@ t.test('unknown capabilities are warnings, not errors (config.md)', async (t) =>
     ambient: ['CAP_NOT_A_THING'],
   };
   t.same(checkConfig(s).warnings, ['config.json: /process/capabilities/ambient/0: unknown capability "CAP_NOT_A_THING" is ignored']);
+  t.throws(() => checkConfig(s, { strictCapabilities: true }), {
+    message: 'config.json: /process/capabilities/ambient/0: unknown capability "CAP_NOT_A_THING"',
+  }, 'strictCapabilities refuses them');
   s.process!.capabilities = { permitted: ['CAP_AUDIT_READ', 'CAP_SYS_ADMIN'] };
   t.same(checkConfig(s).warnings, []);
+  t.same(checkConfig(s, { strictCapabilities: true }).warnings, []);
 });
 
 t.test('relative mount destinations are deprecated: a warning', async (t) => {
