@@ -8,7 +8,7 @@ import { ConfigError, pointer } from './errors.js';
 import { IPC_SYSCTLS, NAMESPACE_PROC_NAMES, TIME_NAMESPACE_CLOCKS } from './linux-names.js';
 import { probeNamespacePath } from './nspath.js';
 import { CheckContext, checkProcess, isAbsolute, isCpuList } from './semantic-process.js';
-import type { Linux, Mount, NamespaceType, Process, Spec, State } from './types.js';
+import type { HookName, Linux, Mount, NamespaceType, Process, Spec, State } from './types.js';
 
 export { CheckContext, checkProcess, isCpuList } from './semantic-process.js';
 
@@ -24,6 +24,8 @@ export interface SemanticOptions {
 export interface SemanticResult {
   warnings: string[];
 }
+
+const HOOK_NAMES: readonly HookName[] = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
 
 // SemVer 2.0.0 (semver.org), as config.md requires of ociVersion.
 const SEMVER =
@@ -43,8 +45,9 @@ export function checkConfig(spec: Spec, opts: SemanticOptions = {}): SemanticRes
   if (spec.process !== undefined) checkProcess(spec.process, '/process', ctx);
   (spec.mounts ?? []).forEach((mnt, i) => checkMount(mnt, i, spec, ctx));
 
-  for (const [name, hooks] of Object.entries(spec.hooks ?? {})) {
-    (hooks ?? []).forEach((hook, i) => {
+  // Only the hooks the spec names: unknown properties are ignored (config.md "Extensibility").
+  for (const name of HOOK_NAMES) {
+    (spec.hooks?.[name] ?? []).forEach((hook, i) => {
       // config.md: "path MUST be absolute".
       if (!isAbsolute(hook.path)) ctx.fail(pointer('hooks', name, i, 'path'), 'must be an absolute path');
     });

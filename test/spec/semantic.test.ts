@@ -609,6 +609,12 @@ t.test('namespace paths are not opened with checkNamespacePaths: false', async (
   t.throws(() => checkConfig(s), { message: 'config.json: /linux/namespaces/4/path: /nonexistent/net does not exist' });
 });
 
+t.test('unknown properties are ignored, not checked', async (t) => {
+  const s = base() as Spec & { hooks: Record<string, unknown> };
+  s.hooks = { futureHook: 5, poststop: [{ path: '/bin/true' }] };
+  t.doesNotThrow(() => checkConfig(s));
+});
+
 t.test('checkStartable requires process', async (t) => {
   const s = base();
   t.doesNotThrow(() => checkStartable(s));
