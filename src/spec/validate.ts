@@ -45,14 +45,18 @@ const generated: GeneratedModule = await (async () => {
   return mod;
 })();
 
-const INTEGER_RANGES: Record<string, string> = {
-  '65535': 'uint16',
-  '4294967295': 'uint32',
-  '18446744073709552000': 'uint64',
-  '2147483647': 'int32',
-  '-2147483648': 'int32',
-  '9223372036854776000': 'int64',
-  '-9223372036854776000': 'int64',
+/**
+ * The integer types of the spec by their limits as doubles (2^63 and 2^64 are
+ * not exact in JSON), with the exact value to show.
+ */
+const INTEGER_LIMITS: Record<string, { type: string; exact: string }> = {
+  '65535': { type: 'uint16', exact: '65535' },
+  '4294967295': { type: 'uint32', exact: '4294967295' },
+  '18446744073709552000': { type: 'uint64', exact: '18446744073709551615' },
+  '2147483647': { type: 'int32', exact: '2147483647' },
+  '-2147483648': { type: 'int32', exact: '-2147483648' },
+  '9223372036854776000': { type: 'int64', exact: '9223372036854775807' },
+  '-9223372036854776000': { type: 'int64', exact: '-9223372036854775808' },
 };
 
 /** Human rules for the schema's patterns, keyed by the pattern text. */
@@ -99,11 +103,9 @@ function ruleOf(e: SchemaErrorObject): { pointer: string; rule: string } {
     }
     case 'minimum':
     case 'maximum': {
-      const limit = String(p.limit);
-      const kind = INTEGER_RANGES[limit];
+      const limit = INTEGER_LIMITS[String(p.limit)];
       const op = e.keyword === 'minimum' ? '>=' : '<=';
-      const shown = kind?.startsWith('uint64') ? '18446744073709551615' : limit;
-      return { pointer: e.instancePath, rule: `must be ${op} ${shown}${kind ? ` (${kind})` : ''}` };
+      return { pointer: e.instancePath, rule: limit ? `must be ${op} ${limit.exact} (${limit.type})` : `must be ${op} ${String(p.limit)}` };
     }
     case 'pattern': {
       const pattern = String(p.pattern);

@@ -51,6 +51,16 @@ const cases: [string, unknown, string][] = [
     { ...root, linux: { resources: { blockIO: { weight: 65536 } } } },
     'config.json: /linux/resources/blockIO/weight: must be <= 65535 (uint16)',
   ],
+  [
+    'int64 maximum shown exactly',
+    { ...root, linux: { resources: { memory: { limit: 1e19 } } } },
+    'config.json: /linux/resources/memory/limit: must be <= 9223372036854775807 (int64)',
+  ],
+  [
+    'uint64 maximum shown exactly',
+    { ...root, process: { ...proc, rlimits: [{ type: 'RLIMIT_CORE', soft: 1e20, hard: 1 }] } },
+    'config.json: /process/rlimits/0/soft: must be <= 18446744073709551615 (uint64)',
+  ],
   ['hook timeout minimum', { ...root, hooks: { poststart: [{ path: '/x', timeout: 0 }] } }, 'config.json: /hooks/poststart/0/timeout: must be >= 1'],
   [
     'rlimit pattern',
