@@ -8,6 +8,7 @@ import { compileSeccompFor } from '../linux/seccomp-bridge.js';
 import { openCgroupForCreate, type CgroupHandle } from '../linux/cgroups/index.js';
 import { procStat, waitGone } from '../linux/proc.js';
 import { loadConfig } from '../spec/load.js';
+import { ConfigError } from '../spec/errors.js';
 import { RuntimeError, withContext } from '../errors.js';
 import { log } from '../log.js';
 import type { Spec } from '../spec/types.js';
@@ -37,7 +38,8 @@ export interface Created {
 
 export function createContainer(store: StateStore, opts: CreateOptions): Created {
   const bundle = resolve(opts.bundle);
-  const { spec, rootfs } = loadConfig(bundle);
+  const { spec, rootfs, warnings } = loadConfig(bundle, { strictCapabilities: true });
+  for (const w of warnings) log.warn(w);
   if (spec.process?.terminal && !opts.consoleSocket && opts.ownConsole === undefined) {
     throw new RuntimeError('cannot allocate tty if tsrunc will detach without setting console socket');
   }
@@ -124,7 +126,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
         log.debug(`cleanup after failed create: ${(e as Error).message}`);
       }
     }
-    throw err instanceof RuntimeError ? err : withContext('create', err);
+    throw err instanceof RuntimeError || err instanceof ConfigError ? err : withContext('create', err);
   }
 }
 

@@ -37,7 +37,7 @@ export interface ExecOptions {
 /** The process to exec: --process FILE, or the container's process with the
  *  command-line overrides (runc's rules). */
 export function execProcess(base: Process | undefined, o: ExecOptions): Process {
-  if (o.processFile) return loadProcess(resolve(o.processFile));
+  if (o.processFile) return loadProcess(resolve(o.processFile), { strictCapabilities: true }).process;
   if (o.args.length === 0) throw new RuntimeError('exec: a command to run is required (or --process)');
   const p: Process = structuredClone(base ?? { user: { uid: 0, gid: 0 }, cwd: '/' });
   p.args = o.args;
