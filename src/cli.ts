@@ -244,7 +244,7 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
     .command(
       'spec',
       'write a default config.json',
-      (y) => y.option('bundle', { alias: 'b', type: 'string', default: '.' }).option('rootless', { type: 'boolean', default: false }),
+      (y) => y.option('bundle', { alias: 'b', type: 'string', default: '.' }),
       async (a) => {
         const { writeSpec } = await import('./lifecycle/spec.js');
         // The global --rootless takes a value; `spec --rootless` is a switch.

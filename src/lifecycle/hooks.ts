@@ -23,7 +23,8 @@ export function runHook(name: HookName, index: number, hook: Hook, state: State)
     maxBuffer: 1 << 20,
   });
   const where = `${name} hook #${index} (${hook.path})`;
-  if (res.error) {
+  // EPIPE: the hook exited without reading the state; its status decides.
+  if (res.error && (res.error as NodeJS.ErrnoException).code !== 'EPIPE') {
     const code = (res.error as NodeJS.ErrnoException).code;
     if (code === 'ETIMEDOUT') throw new RuntimeError(`${where}: timed out after ${hook.timeout}s`);
     throw new RuntimeError(`${where}: ${res.error.message}`);
