@@ -149,3 +149,61 @@ t.test('preserved fds reach the process, nothing else does', async (t) => {
   // 0-2, the preserved 3, and the directory ls itself reads
   t.equal(r.stdout, '0 1 2 3 4 ');
 });
+
+t.test('personality, scheduler, I/O priority', async (t) => {
+  const b = bundleFor(t, ['sh', '-c', 'uname -m; grep -E "^policy" /proc/self/sched; ionice -p $$'], (s) => {
+    s.linux!.personality = { domain: 'LINUX32' };
+    s.process!.scheduler = { policy: 'SCHED_BATCH', nice: 5 };
+    s.process!.ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 0 };
+  });
+  const r = await created(t, b).start();
+  t.equal(r.stderr, '');
+  t.match(r.stdout, /^i686\npolicy\s+:\s+3\nidle\n$/);
+});
+
+t.test('time namespace offsets', async (t) => {
+  const b = bundleFor(t, ['cat', '/proc/uptime'], (s) => {
+    s.linux!.namespaces!.push({ type: 'time' });
+    s.linux!.timeOffsets = { boottime: { secs: 86400 * 400, nanosecs: 0 } };
+  });
+  const r = await created(t, b).start();
+  t.ok(Number(r.stdout.split(' ')[0]) > 86400 * 400, `uptime ${r.stdout.trim()} includes the offset`);
+});
+
+t.test('joining namespaces by path', async (t) => {
+  const a = bundleFor(t, ['sleep', '30'], (s) => {
+    s.hostname = 'owner';
+  });
+  const runA = created(t, a);
+  const doneA = runA.start(30_000);
+  t.teardown(() => {
+    try {
+      process.kill(runA.lastPid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    return doneA.catch(() => undefined);
+  });
+  const b = bundleFor(t, ['sh', '-c', 'hostname; readlink /proc/self/ns/uts'], (s) => {
+    delete s.hostname;
+    s.linux!.namespaces = s.linux!.namespaces!.map((ns) => (ns.type === 'uts' ? { type: 'uts', path: `/proc/${runA.lastPid}/ns/uts` } : ns));
+  });
+  const r = await created(t, b).start();
+  const [host, link] = r.stdout.trim().split('\n');
+  t.equal(host, 'owner');
+  t.equal(link, (await import('node:fs')).readlinkSync(`/proc/${runA.lastPid}/ns/uts`));
+});
+
+t.test('rootfsPropagation shared and private', async (t) => {
+  for (const [prop, tag] of [
+    ['rshared', /shared:\d+/],
+    ['rprivate', /^(?!.*(shared|master):)/],
+  ] as const) {
+    const b = bundleFor(t, ['head', '-n', '1', '/proc/self/mountinfo'], (s) => {
+      s.linux!.rootfsPropagation = prop;
+    });
+    const r = await created(t, b).start();
+    t.equal(r.exit.exitCode, 0, prop);
+    t.match(r.stdout, tag, prop);
+  }
+});
