@@ -48,6 +48,17 @@ t.test('exec joins the namespaces of a running container', async (t) => {
   t.equal(Number(first!.split(' ')[0]) > 1, true);
   t.ok(Number(count) >= 2 && Number(count) <= 4, 'only the container processes are visible');
   t.equal(cwd, '/tmp');
+  // a notify filter's listener comes back over the sync socket
+  const notify = Buffer.alloc(16);
+  notify.writeUInt16LE(0x20, 0); // ld [nr]
+  notify.writeUInt32LE(0, 4);
+  notify.writeUInt16LE(0x06, 8); // ret ALLOW: nothing is ever notified
+  notify.writeUInt32LE(0x7fff0000, 12);
+  const withListener = await execIn(b, run.lastPid, spec, { flags: 1 << 3 /* NEW_LISTENER */, bpf: notify, notify: true });
+  t.notOk(withListener.error);
+  t.same(withListener.messages, [ChildMsg.PID, ChildMsg.SECCOMP_FD, ChildMsg.EXEC_READY]);
+  t.equal(withListener.seccompFdLink, 'anon_inode:seccomp notify');
+  t.equal(withListener.exit?.exitCode, 0);
   const missing = structuredClone(spec);
   missing.process!.args = ['nope'];
   const bad = await execIn(b, run.lastPid, missing);

@@ -1,7 +1,7 @@
 // A minimal parent side of the helper protocol for tests of tsrunc-init
 // alone (the real one is src/lifecycle): spawn, config, answer requests,
 // release the exec FIFO, wait.
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as addon from '../../src/linux/addon.js';
@@ -180,6 +180,8 @@ async function waitWithTimeout(pid: number, timeoutMs: number): Promise<addon.Wa
 
 export interface ExecResult {
   pid: number;
+  /** Where the seccomp notify listener fd pointed (it is closed here). */
+  seccompFdLink?: string;
   error?: string;
   messages: number[];
   exit?: addon.WaitResult;
@@ -188,7 +190,12 @@ export interface ExecResult {
 }
 
 /** `tsrunc exec` in miniature: a new process in the namespaces of `initPid`. */
-export async function execIn(bundle: Bundle, initPid: number, spec: Spec): Promise<ExecResult> {
+export async function execIn(
+  bundle: Bundle,
+  initPid: number,
+  spec: Spec,
+  seccompBpf?: InitConfigOptions['seccompBpf'],
+): Promise<ExecResult> {
   const tmp = mkdtempSync(join(tmpdir(), 'tsrunc-exec-'));
   const outPath = join(tmp, 'stdout');
   const errPath = join(tmp, 'stderr');
@@ -208,6 +215,7 @@ export async function execIn(bundle: Bundle, initPid: number, spec: Spec): Promi
       preserveFds: 0,
       consoleSocket: false,
       joinPid: initPid,
+      seccompBpf,
     });
     stage0 = addon.spawnHelper([stdin, stdout, stderr, childEnd], ['tsrunc-init', '3', '-1', '-1']);
     addon.close(childEnd);
@@ -223,6 +231,9 @@ export async function execIn(bundle: Bundle, initPid: number, spec: Spec): Promi
         result.pid = msg.payload.readUInt32LE(0);
         addon.waitpid(stage0, false);
         stage0 = 0;
+      } else if (msg.type === ChildMsg.SECCOMP_FD && msg.fd !== undefined) {
+        result.seccompFdLink = readlinkSync(`/proc/self/fd/${msg.fd}`);
+        addon.close(msg.fd);
       } else if (msg.type === ChildMsg.EXEC_READY) {
         break;
       } else {
