@@ -78,7 +78,7 @@ t.test('capabilities, rlimits: strict names, u64 infinity', async (t) => {
 
 t.test('create config: namespaces user first, devices, links, process', async (t) => {
   const spec = defaultTestSpec(['sh', '-c', 'x']);
-  spec.linux!.namespaces = [{ type: 'pid' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'user', path: '/proc/1/ns/user' }, { type: 'mount' }];
+  spec.linux!.namespaces = [{ type: 'pid' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'user', path: '/proc/1/ns/user' }, { type: 'mount' }, { type: 'uts' }];
   spec.linux!.timeOffsets = { monotonic: { secs: 10, nanosecs: 5 } };
   const recs = records(buildInitConfig(spec, opts));
   const joins = recs.filter((r) => r.type === Rec.NS_JOIN).map((r) => [r.body.readUInt32LE(0), strings(r.body, 4)[0]]);
@@ -86,7 +86,7 @@ t.test('create config: namespaces user first, devices, links, process', async (t
     [CLONE_FLAGS.user, '/proc/1/ns/user'],
     [CLONE_FLAGS.network, '/proc/1/ns/net'],
   ]);
-  t.equal(recs.find((r) => r.type === Rec.NS_NEW)?.body.readUInt32LE(0), CLONE_FLAGS.pid | CLONE_FLAGS.mount);
+  t.equal(recs.find((r) => r.type === Rec.NS_NEW)?.body.readUInt32LE(0), CLONE_FLAGS.pid | CLONE_FLAGS.mount | CLONE_FLAGS.uts);
   t.same(strings(recs.find((r) => r.type === Rec.TIMENS_OFFSETS)!.body), ['monotonic 10 5\n']);
   t.equal(recs.find((r) => r.type === Rec.IN_USERNS)?.body.readUInt32LE(0), 1);
   const devices = recs.filter((r) => r.type === Rec.DEVICE);
@@ -131,6 +131,9 @@ t.test('bad input is refused with the reason', async (t) => {
   const hook = defaultTestSpec();
   hook.hooks = { createContainer: [{ path: '/x', timeout: 0 }] };
   t.throws(() => buildInitConfig(hook, opts), /timeout/);
+  const noUts = defaultTestSpec();
+  noUts.linux!.namespaces = noUts.linux!.namespaces!.filter((ns) => ns.type !== 'uts');
+  t.throws(() => buildInitConfig(noUts, opts), /private UTS namespace/);
   const seccomp = { flags: 0, bpf: Buffer.alloc(12), notify: false };
   t.throws(() => buildInitConfig(defaultTestSpec(), { ...opts, seccompBpf: seccomp }), /sock_filter/);
 });

@@ -1,7 +1,7 @@
 // tsrunc-init end to end: real containers from a busybox bundle, driven by
 // the minimal parent in test/lib/init-session.ts.
 import t, { type Test } from 'tap';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildMsg } from '../src/linux/protocol.js';
@@ -287,4 +287,28 @@ t.test('a bad mount is one clear error and leaves nothing', async (t) => {
   t.equal(run.error, 'mount /mnt/x (nosuchfs): No such device');
   t.same(run.messages, [ChildMsg.PID, ChildMsg.ERROR]);
   t.ok(run.lastPid > 0 && gone(run.lastPid), 'the init is gone');
+});
+
+t.test('failures after start go to the container stderr, exit 127', async (t) => {
+  const hook = makeBundle(['true'], (s) => {
+    s.hooks = { startContainer: [{ path: '/bin/false' }] };
+  });
+  t.teardown(() => hook.cleanup());
+  const run = createContainer(hook);
+  t.teardown(() => run.cleanup());
+  t.notOk(run.error, 'startContainer hooks only run after start');
+  const r = await run.start();
+  t.equal(r.exit.exitCode, 127);
+  t.equal(r.stderr, 'tsrunc-init: startContainer hook /bin/false: exit status 1\n');
+
+  const gone = makeBundle(['/bin/vanishing']);
+  t.teardown(() => gone.cleanup());
+  copyFileSync(join(gone.rootfs, 'bin/busybox'), join(gone.rootfs, 'bin/vanishing'));
+  const run2 = createContainer(gone);
+  t.teardown(() => run2.cleanup());
+  t.notOk(run2.error);
+  rmSync(join(gone.rootfs, 'bin/vanishing'));
+  const r2 = await run2.start();
+  t.equal(r2.exit.exitCode, 127);
+  t.equal(r2.stderr, 'tsrunc-init: exec /bin/vanishing: No such file or directory\n');
 });

@@ -147,6 +147,9 @@ function rootfsRecords(w: RecordWriter, spec: Spec, opts: InitConfigOptions, inU
   }
   for (const p of spec.linux?.maskedPaths ?? []) w.str(Rec.MASKED_PATH, p);
   for (const p of spec.linux?.readonlyPaths ?? []) w.str(Rec.READONLY_PATH, p);
+  // without a uts namespace of its own, sethostname would rename the host
+  const hasUts = (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'uts');
+  if ((spec.hostname || spec.domainname) && !hasUts) throw new Error('unable to set hostname or domainname without a private UTS namespace');
   if (spec.hostname) w.str(Rec.HOSTNAME, spec.hostname);
   if (spec.domainname) w.str(Rec.DOMAINNAME, spec.domainname);
   for (const [key, value] of Object.entries(spec.linux?.sysctl ?? {})) w.record(Rec.SYSCTL, key, value);
