@@ -50,7 +50,7 @@ t.test('mount options like runc', async (t) => {
   t.equal(r.attrSet, MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NOATIME);
   t.equal(r.attrClr, MOUNT_ATTR.ATIME_MASK | MOUNT_ATTR.NODEV);
   t.same(parseMountOptions(['tmpcopyup']).data, [], 'tmpcopyup is ignored');
-  t.throws(() => parseMountOptions(['idmap']), /idmapped/);
+  t.equal(parseMountOptions(['ridmap']).idmap, 'ridmap');
   t.equal(parseMountOptions(['defaults', 'sync', 'async', 'dirsync', 'mand', 'nomand']).flags, MS.DIRSYNC);
 });
 
@@ -64,6 +64,15 @@ t.test('bind mounts: relative sources, kinds', async (t) => {
   t.equal(mountRecord({ destination: '/x', type: 'bind', source: '/s' }, '/').flags, MS.BIND, 'type bind alone is a non-recursive bind');
   t.equal(mountRecord({ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup' }, '/').kind, MountKind.CGROUP);
   t.throws(() => mountRecord({ destination: '/x', options: ['bind'] }, '/'), /needs a source/);
+  const maps = [{ containerID: 0, hostID: 1000, size: 10 }];
+  t.same(mountRecord({ destination: '/x', type: 'bind', source: '/s', uidMappings: maps, gidMappings: maps }, '/').idmap, {
+    recursive: false,
+    uidMap: '0 1000 10\n',
+    gidMap: '0 1000 10\n',
+  });
+  t.equal(mountRecord({ destination: '/x', type: 'bind', source: '/s', options: ['ridmap'] }, '/', { uid: maps, gid: maps }).idmap?.recursive, true);
+  t.throws(() => mountRecord({ destination: '/x', type: 'bind', source: '/s', options: ['idmap'] }, '/'), /needs both/);
+  t.throws(() => mountRecord({ destination: '/x', type: 'tmpfs', uidMappings: maps, gidMappings: maps }, '/'), /must be bind/);
   t.throws(() => mountRecord({ destination: '/x', source: 'foo' }, '/'), /no type/);
 });
 

@@ -1,7 +1,7 @@
 // tsrunc-init end to end: real containers from a busybox bundle, driven by
 // the minimal parent in test/lib/init-session.ts.
 import t, { type Test } from 'tap';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildMsg } from '../src/linux/protocol.js';
@@ -311,4 +311,18 @@ t.test('failures after start go to the container stderr, exit 127', async (t) =>
   const r2 = await run2.start();
   t.equal(r2.exit.exitCode, 127);
   t.equal(r2.stderr, 'tsrunc-init: exec /bin/vanishing: No such file or directory\n');
+});
+
+t.test('an idmapped bind mount', async (t) => {
+  const source = mkdtempSync(join(tmpdir(), 'tsrunc-src-'));
+  t.teardown(() => rmSync(source, { recursive: true, force: true }));
+  writeFileSync(join(source, 'owned'), 'x');
+  chownSync(join(source, 'owned'), 1000, 1001);
+  chmodSync(source, 0o755); // its root owner is unmapped on the idmapped side
+  const r = await runIn(t, ['sh', '-c', 'stat -c "%u:%g" /idm/owned /plain/owned'], (s) => {
+    const maps = (host: number) => [{ containerID: 0, hostID: host, size: 1 }];
+    s.mounts!.push({ destination: '/idm', type: 'bind', source, options: ['rbind'], uidMappings: maps(1000), gidMappings: maps(1001) });
+    s.mounts!.push({ destination: '/plain', type: 'bind', source, options: ['rbind'] });
+  });
+  t.equal(r.stdout, '0:0\n1000:1001\n');
 });

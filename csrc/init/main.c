@@ -153,8 +153,10 @@ int main(int argc, char **argv)
 	char *packet = recv_msg(TSR_P_CONFIG, &len);
 	parse_config(packet, len);
 
-	if (cfg.mode == TSR_MODE_CREATE)
+	if (cfg.mode == TSR_MODE_CREATE) {
 		save_host_cgroups();
+		make_idmap_userns();
+	}
 	join_namespaces();
 	unshare_namespaces();
 	write_timens_offsets();

@@ -118,7 +118,7 @@ function rootfsRecords(w: RecordWriter, spec: Spec, opts: InitConfigOptions, inU
   w.u32(Rec.NO_PIVOT, opts.noPivot ? 1 : 0);
   const bundle = opts.bundle ?? process.cwd();
   for (const m of spec.mounts ?? []) {
-    const r = mountRecord(m, bundle);
+    const r = mountRecord(m, bundle, { uid: spec.linux?.uidMappings, gid: spec.linux?.gidMappings });
     const head: Field[] = [
       ['u32', r.flags],
       ['u32', r.propagation],
@@ -128,6 +128,7 @@ function rootfsRecords(w: RecordWriter, spec: Spec, opts: InitConfigOptions, inU
       ['u32', 0],
     ];
     w.record(Rec.MOUNT, head, r.source, r.destination, r.fstype, r.data);
+    if (r.idmap) w.record(Rec.MOUNT_IDMAP, [['u32', r.idmap.recursive ? 1 : 0], ['u32', 0]], r.idmap.uidMap, r.idmap.gidMap);
   }
   if (needsDevSetup(spec)) {
     for (const d of containerDevices(spec)) {
