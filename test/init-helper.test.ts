@@ -314,15 +314,18 @@ t.test('failures after start go to the container stderr, exit 127', async (t) =>
 });
 
 t.test('an idmapped bind mount', async (t) => {
+  // an idmap's containerID side is the id on disk, its hostID side what the
+  // id becomes: root-owned files show up as 1000:1001 through the mount
   const source = mkdtempSync(join(tmpdir(), 'tsrunc-src-'));
   t.teardown(() => rmSync(source, { recursive: true, force: true }));
-  writeFileSync(join(source, 'owned'), 'x');
-  chownSync(join(source, 'owned'), 1000, 1001);
-  chmodSync(source, 0o755); // its root owner is unmapped on the idmapped side
-  const r = await runIn(t, ['sh', '-c', 'stat -c "%u:%g" /idm/owned /plain/owned'], (s) => {
+  writeFileSync(join(source, 'root-owned'), 'x');
+  writeFileSync(join(source, 'user-owned'), 'x');
+  chownSync(join(source, 'user-owned'), 1000, 1001);
+  chmodSync(source, 0o755); // the container's root has no CAP_DAC_OVERRIDE
+  const r = await runIn(t, ['sh', '-c', 'stat -c "%u:%g" /idm/root-owned /idm/user-owned /plain/root-owned'], (s) => {
     const maps = (host: number) => [{ containerID: 0, hostID: host, size: 1 }];
     s.mounts!.push({ destination: '/idm', type: 'bind', source, options: ['rbind'], uidMappings: maps(1000), gidMappings: maps(1001) });
     s.mounts!.push({ destination: '/plain', type: 'bind', source, options: ['rbind'] });
   });
-  t.equal(r.stdout, '0:0\n1000:1001\n');
+  t.equal(r.stdout, '1000:1001\n65534:65534\n0:0\n');
 });
