@@ -68,9 +68,9 @@ t.test('hostname and domainname in a new uts namespace', async (t) => {
 t.test('runs as pid 1 with env, cwd and HOME', async (t) => {
   const r = await runIn(t, ['sh', '-c', 'echo $$ $FOO $HOME; pwd'], (s) => {
     s.process!.env!.push('FOO=bar');
-    s.process!.cwd = '/tmp';
+    s.process!.cwd = '/tmp/made/by/init';
   });
-  t.equal(r.stdout, '1 bar /root\n/tmp\n');
+  t.equal(r.stdout, '1 bar /root\n/tmp/made/by/init\n', 'a missing cwd is created, like runc');
 });
 
 t.test('a tmpfs mount with options', async (t) => {
