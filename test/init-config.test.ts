@@ -6,7 +6,15 @@ import { capabilityMask } from '../src/linux/capabilities.js';
 import { MOUNT_ATTR, MS, mountRecord, parseMountOptions } from '../src/linux/mounts.js';
 import { MountKind, Rec } from '../src/linux/protocol.js';
 import { rlimitValue } from '../src/linux/rlimits.js';
-import { defaultTestSpec } from './lib/bundle.js';
+import type { Spec } from '../src/spec/types.js';
+import { makeBundle } from './lib/bundle.js';
+
+/** The test bundle's runc-like default config (the bundle itself is not needed). */
+function defaultTestSpec(args: string[] = ['true']): Spec {
+  const b = makeBundle(args);
+  b.cleanup();
+  return b.spec;
+}
 
 interface RawRecord {
   type: number;
