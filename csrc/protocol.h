@@ -108,7 +108,9 @@ enum tsr_record {
 	/* u32 0/1: a user namespace is new or joined (devices become bind
 	   mounts of the host nodes, mknod is not allowed there) */
 	TSR_R_IN_USERNS = 36,
-	/* struct tsr_idmap_mount + uid/gid map strings, for idmapped mounts */
+	/* struct tsr_idmap_mount + uid_map text + gid_map text ("0 1000 1\n"
+	   lines, host ids of the runtime's namespace): makes the TSR_R_MOUNT
+	   record just before it (a bind) an idmapped mount */
 	TSR_R_MOUNT_IDMAP = 37,
 	/* string target, string link path (absolute in the container): a
 	   symlink made after the devices (/dev/fd, /dev/ptmx, ...) */
@@ -130,6 +132,11 @@ struct tsr_mount {
 	uint32_t attr_set;     /* MOUNT_ATTR_* set with mount_setattr (recursive) */
 	uint32_t attr_clr;     /* MOUNT_ATTR_* cleared with mount_setattr */
 	uint32_t kind;         /* enum tsr_mount_kind */
+	uint32_t reserved;
+};
+
+struct tsr_idmap_mount {
+	uint32_t recursive;    /* 1: AT_RECURSIVE (ridmap) */
 	uint32_t reserved;
 };
 

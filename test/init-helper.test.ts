@@ -1,7 +1,7 @@
 // tsrunc-init end to end: real containers from a busybox bundle, driven by
 // the minimal parent in test/lib/init-session.ts.
 import t, { type Test } from 'tap';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildMsg } from '../src/linux/protocol.js';
@@ -68,9 +68,9 @@ t.test('hostname and domainname in a new uts namespace', async (t) => {
 t.test('runs as pid 1 with env, cwd and HOME', async (t) => {
   const r = await runIn(t, ['sh', '-c', 'echo $$ $FOO $HOME; pwd'], (s) => {
     s.process!.env!.push('FOO=bar');
-    s.process!.cwd = '/tmp';
+    s.process!.cwd = '/tmp/made/by/init';
   });
-  t.equal(r.stdout, '1 bar /root\n/tmp\n');
+  t.equal(r.stdout, '1 bar /root\n/tmp/made/by/init\n', 'a missing cwd is created, like runc');
 });
 
 t.test('a tmpfs mount with options', async (t) => {
@@ -287,4 +287,45 @@ t.test('a bad mount is one clear error and leaves nothing', async (t) => {
   t.equal(run.error, 'mount /mnt/x (nosuchfs): No such device');
   t.same(run.messages, [ChildMsg.PID, ChildMsg.ERROR]);
   t.ok(run.lastPid > 0 && gone(run.lastPid), 'the init is gone');
+});
+
+t.test('failures after start go to the container stderr, exit 127', async (t) => {
+  const hook = makeBundle(['true'], (s) => {
+    s.hooks = { startContainer: [{ path: '/bin/false' }] };
+  });
+  t.teardown(() => hook.cleanup());
+  const run = createContainer(hook);
+  t.teardown(() => run.cleanup());
+  t.notOk(run.error, 'startContainer hooks only run after start');
+  const r = await run.start();
+  t.equal(r.exit.exitCode, 127);
+  t.equal(r.stderr, 'tsrunc-init: startContainer hook /bin/false: exit status 1\n');
+
+  const gone = makeBundle(['/bin/vanishing']);
+  t.teardown(() => gone.cleanup());
+  copyFileSync(join(gone.rootfs, 'bin/busybox'), join(gone.rootfs, 'bin/vanishing'));
+  const run2 = createContainer(gone);
+  t.teardown(() => run2.cleanup());
+  t.notOk(run2.error);
+  rmSync(join(gone.rootfs, 'bin/vanishing'));
+  const r2 = await run2.start();
+  t.equal(r2.exit.exitCode, 127);
+  t.equal(r2.stderr, 'tsrunc-init: exec /bin/vanishing: No such file or directory\n');
+});
+
+t.test('an idmapped bind mount', async (t) => {
+  // an idmap's containerID side is the id on disk, its hostID side what the
+  // id becomes: root-owned files show up as 1000:1001 through the mount
+  const source = mkdtempSync(join(tmpdir(), 'tsrunc-src-'));
+  t.teardown(() => rmSync(source, { recursive: true, force: true }));
+  writeFileSync(join(source, 'root-owned'), 'x');
+  writeFileSync(join(source, 'user-owned'), 'x');
+  chownSync(join(source, 'user-owned'), 1000, 1001);
+  chmodSync(source, 0o755); // the container's root has no CAP_DAC_OVERRIDE
+  const r = await runIn(t, ['sh', '-c', 'stat -c "%u:%g" /idm/root-owned /idm/user-owned /plain/root-owned'], (s) => {
+    const maps = (host: number) => [{ containerID: 0, hostID: host, size: 1 }];
+    s.mounts!.push({ destination: '/idm', type: 'bind', source, options: ['rbind'], uidMappings: maps(1000), gidMappings: maps(1001) });
+    s.mounts!.push({ destination: '/plain', type: 'bind', source, options: ['rbind'] });
+  });
+  t.equal(r.stdout, '1000:1001\n65534:65534\n0:0\n');
 });

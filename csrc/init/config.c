@@ -94,6 +94,19 @@ static void parse_record(struct cursor *c)
 		m->dst = take_str(c);
 		m->fstype = take_str(c);
 		m->data = take_str(c);
+		m->userns_fd = -1;
+		break;
+	}
+	case TSR_R_MOUNT_IDMAP: {
+		if (cfg.nmounts == 0)
+			die("config: idmap record without a mount");
+		struct mount_rec *m = &cfg.mounts[cfg.nmounts - 1];
+		struct tsr_idmap_mount im;
+		take_struct(c, &im, sizeof im);
+		m->idmap = 1;
+		m->idmap_recursive = (int)im.recursive;
+		m->uid_map = take_str(c);
+		m->gid_map = take_str(c);
 		break;
 	}
 	case TSR_R_DEVICE: {

@@ -13,7 +13,14 @@
 #define MAX_ITEMS 256
 
 struct ns_join { uint32_t type; const char *path; };
-struct mount_rec { struct tsr_mount m; const char *src, *dst, *fstype, *data; };
+struct mount_rec {
+	struct tsr_mount m;
+	const char *src, *dst, *fstype, *data;
+	int idmap;              /* has a TSR_R_MOUNT_IDMAP */
+	int idmap_recursive;
+	const char *uid_map, *gid_map;
+	int userns_fd;          /* made by stage 0 */
+};
 struct device_rec { struct tsr_device d; const char *path; };
 struct sysctl_rec { const char *key, *value; };
 struct symlink_rec { const char *target, *link; };
@@ -111,6 +118,7 @@ int proc_fd_path(char *buf, size_t size, int fd);
 /* mounts.c */
 void setup_mounts(int rootfd);
 void save_host_cgroups(void); /* stage 0, before unshare */
+void make_idmap_userns(void);  /* stage 0, before joining namespaces */
 int bind_fd_onto(int srcfd, const char *srcpath, int dstfd, int recursive);
 
 /* devices.c */

@@ -77,6 +77,19 @@ static void wait_for_start(void)
 	fds.fifo = -1;
 }
 
+/* Like runc: a missing process.cwd is created (inside the new root). */
+static void make_cwd(void)
+{
+	if (!cfg.cwd || !*cfg.cwd)
+		return;
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = root < 0 ? -1 : resolve_in_root(root, cfg.cwd, 'd');
+	if (fd < 0)
+		die_errno("creating the process cwd %s", cfg.cwd);
+	close(fd);
+	close(root);
+}
+
 static void container_init(void)
 {
 	if (setsid() < 0)
@@ -95,6 +108,7 @@ static void container_init(void)
 
 	switch_root(rootfd);
 	close(rootfd);
+	make_cwd();
 	setup_console();
 	set_hostname();
 	write_sysctls();
@@ -153,8 +167,10 @@ int main(int argc, char **argv)
 	char *packet = recv_msg(TSR_P_CONFIG, &len);
 	parse_config(packet, len);
 
-	if (cfg.mode == TSR_MODE_CREATE)
+	if (cfg.mode == TSR_MODE_CREATE) {
 		save_host_cgroups();
+		make_idmap_userns();
+	}
 	join_namespaces();
 	unshare_namespaces();
 	write_timens_offsets();

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include "init.h"
 
 /* MS_* flags of one mount as mount_setattr attributes (top mount only). */
@@ -121,6 +122,12 @@ static void mount_bind(int rootfd, const struct mount_rec *m)
 	/* flags go on the detached copy: it is never visible writable */
 	struct mount_attr top = flags_to_attr(m->m.flags);
 	setattr(tree, 0, &top, m->dst, "bind mount flags");
+	if (m->idmap) {
+		/* only possible while the copy is still detached */
+		struct mount_attr id = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)m->userns_fd };
+		setattr(tree, m->idmap_recursive ? AT_RECURSIVE : 0, &id, m->dst, "idmapping");
+		close(m->userns_fd);
+	}
 	if (move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		die_errno("mount %s: attaching bind of %s", m->dst, m->src);
 	apply_after(tree, m);
@@ -279,5 +286,64 @@ void setup_mounts(int rootfd)
 		case TSR_MOUNT_FS: mount_fs(rootfd, m); break;
 		default: die("mount %s: unknown kind %u", m->dst, m->m.kind);
 		}
+	}
+}
+
+/* ---- idmapped mounts ---------------------------------------------------- */
+
+static void write_map(pid_t pid, const char *file, const char *text, const char *dst)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(text);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		die_errno("mount %s: writing the idmap %s", dst, file);
+	close(fd);
+}
+
+/* An idmapped mount needs a user namespace carrying the mapping: a child
+   unshares one and waits while we (still in the runtime's namespaces, where
+   the host ids mean what the config says) write its maps and keep its fd. */
+void make_idmap_userns(void)
+{
+	for (int i = 0; i < cfg.nmounts; i++) {
+		struct mount_rec *m = &cfg.mounts[i];
+		if (!m->idmap)
+			continue;
+		int gate[2], ready[2];
+		if (pipe2(gate, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
+			die_errno("mount %s: pipe", m->dst);
+		pid_t pid = fork();
+		if (pid < 0)
+			die_errno("mount %s: fork", m->dst);
+		if (pid == 0) {
+			char c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
+			close(gate[1]);
+			close(ready[0]);
+			if (write(ready[1], &c, 1) != 1)
+				_exit(1);
+			/* stay until the parent has our namespace (EOF) */
+			while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+				;
+			_exit(0);
+		}
+		close(gate[0]);
+		close(ready[1]);
+		char c = 'n';
+		while (read(ready[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(ready[0]);
+		if (c != 'y')
+			die("mount %s: could not create the idmap user namespace", m->dst);
+		write_map(pid, "uid_map", m->uid_map, m->dst);
+		write_map(pid, "gid_map", m->gid_map, m->dst);
+		char nspath[64];
+		snprintf(nspath, sizeof nspath, "/proc/%d/ns/user", (int)pid);
+		m->userns_fd = open(nspath, O_RDONLY | O_CLOEXEC);
+		if (m->userns_fd < 0)
+			die_errno("mount %s: opening the idmap user namespace", m->dst);
+		close(gate[1]);
+		waitpid(pid, NULL, 0);
 	}
 }

@@ -242,6 +242,7 @@ void exec_process(const char *path)
 {
 	/* only stdio and the preserved fds reach the process */
 	syscall(SYS_close_range, 3 + cfg.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	reset_signals();
 	if (cfg.has_seccomp && cfg.no_new_privs)
 		load_seccomp(); /* last: the filter applies to the process alone */
 	if (cfg.mode == TSR_MODE_EXEC) {
@@ -249,7 +250,6 @@ void exec_process(const char *path)
 		send_msg(TSR_C_EXEC_READY, NULL, 0);
 		set_ready();
 	}
-	reset_signals();
 	execve(path, (char *const *)cfg.args, (char *const *)cfg.env);
 	die_errno("exec %s", path);
 }

@@ -118,7 +118,7 @@ function rootfsRecords(w: RecordWriter, spec: Spec, opts: InitConfigOptions, inU
   w.u32(Rec.NO_PIVOT, opts.noPivot ? 1 : 0);
   const bundle = opts.bundle ?? process.cwd();
   for (const m of spec.mounts ?? []) {
-    const r = mountRecord(m, bundle);
+    const r = mountRecord(m, bundle, { uid: spec.linux?.uidMappings, gid: spec.linux?.gidMappings });
     const head: Field[] = [
       ['u32', r.flags],
       ['u32', r.propagation],
@@ -128,6 +128,7 @@ function rootfsRecords(w: RecordWriter, spec: Spec, opts: InitConfigOptions, inU
       ['u32', 0],
     ];
     w.record(Rec.MOUNT, head, r.source, r.destination, r.fstype, r.data);
+    if (r.idmap) w.record(Rec.MOUNT_IDMAP, [['u32', r.idmap.recursive ? 1 : 0], ['u32', 0]], r.idmap.uidMap, r.idmap.gidMap);
   }
   if (needsDevSetup(spec)) {
     for (const d of containerDevices(spec)) {
@@ -147,6 +148,9 @@ function rootfsRecords(w: RecordWriter, spec: Spec, opts: InitConfigOptions, inU
   }
   for (const p of spec.linux?.maskedPaths ?? []) w.str(Rec.MASKED_PATH, p);
   for (const p of spec.linux?.readonlyPaths ?? []) w.str(Rec.READONLY_PATH, p);
+  // without a uts namespace of its own, sethostname would rename the host
+  const hasUts = (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'uts');
+  if ((spec.hostname || spec.domainname) && !hasUts) throw new Error('unable to set hostname or domainname without a private UTS namespace');
   if (spec.hostname) w.str(Rec.HOSTNAME, spec.hostname);
   if (spec.domainname) w.str(Rec.DOMAINNAME, spec.domainname);
   for (const [key, value] of Object.entries(spec.linux?.sysctl ?? {})) w.record(Rec.SYSCTL, key, value);

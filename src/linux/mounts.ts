@@ -2,7 +2,7 @@
 // mount(2) flags, propagation, recursive mount_setattr attributes (r*), the
 // rest as filesystem data.
 import { isAbsolute, resolve } from 'node:path';
-import type { Mount } from '../spec/types.js';
+import type { IdMapping, Mount } from '../spec/types.js';
 import { MountKind } from './protocol.js';
 
 export const MS = {
@@ -116,6 +116,8 @@ const REC_ATTR_OPTIONS: Record<string, [boolean, number]> = {
 const ATIME_OPTIONS = new Set(['rrelatime', 'rnoatime', 'rstrictatime']);
 
 export interface ParsedMountOptions {
+  /** 'idmap' / 'ridmap' (recursive) options: an idmapped bind mount. */
+  idmap: 'none' | 'idmap' | 'ridmap';
   flags: number;
   propagation: number;
   attrSet: number;
@@ -124,7 +126,7 @@ export interface ParsedMountOptions {
 }
 
 export function parseMountOptions(options: readonly string[] = []): ParsedMountOptions {
-  const out: ParsedMountOptions = { flags: 0, propagation: 0, attrSet: 0, attrClr: 0, data: [] };
+  const out: ParsedMountOptions = { idmap: 'none', flags: 0, propagation: 0, attrSet: 0, attrClr: 0, data: [] };
   for (const opt of options) {
     const flag = FLAG_OPTIONS[opt];
     if (flag) {
@@ -152,7 +154,10 @@ export function parseMountOptions(options: readonly string[] = []): ParsedMountO
     // tmpcopyup (copy the covered contents into a new tmpfs) is a runc
     // extension engines rarely rely on; accepted and ignored.
     if (opt === 'tmpcopyup') continue;
-    if (opt === 'idmap' || opt === 'ridmap') throw new Error(`mount option ${opt}: idmapped mounts are not supported`);
+    if (opt === 'idmap' || opt === 'ridmap') {
+      out.idmap = opt;
+      continue;
+    }
     out.data.push(opt);
   }
   // keep the u32 unsigned after the bit operations
@@ -162,7 +167,15 @@ export function parseMountOptions(options: readonly string[] = []): ParsedMountO
   return out;
 }
 
+export interface IdmapRecord {
+  recursive: boolean;
+  uidMap: string;
+  gidMap: string;
+}
+
 export interface MountRecord {
+  /** Set for idmapped bind mounts (TSR_R_MOUNT_IDMAP). */
+  idmap?: IdmapRecord;
   kind: number;
   flags: number;
   propagation: number;
@@ -174,9 +187,19 @@ export interface MountRecord {
   data: string;
 }
 
+function mapText(maps: readonly IdMapping[]): string {
+  return maps.map((x) => `${x.containerID} ${x.hostID} ${x.size}\n`).join('');
+}
+
 /** One OCI mount as the helper wants it. `bundle` anchors relative bind
- *  sources (runc runs from the bundle directory). */
-export function mountRecord(m: Mount, bundle: string): MountRecord {
+ *  sources (runc runs from the bundle directory); `containerMaps` are the
+ *  container's user namespace mappings, used by idmap/ridmap without
+ *  mappings of the mount's own (as runc does). */
+export function mountRecord(
+  m: Mount,
+  bundle: string,
+  containerMaps: { uid?: IdMapping[]; gid?: IdMapping[] } = {},
+): MountRecord {
   const opts = parseMountOptions(m.options);
   const type = m.type ?? '';
   const bind = type === 'bind' || (opts.flags & MS.BIND) !== 0;
@@ -192,7 +215,16 @@ export function mountRecord(m: Mount, bundle: string): MountRecord {
     throw new Error(`mount ${m.destination}: no type given`);
   }
   const destination = m.destination.startsWith('/') ? m.destination : `/${m.destination}`;
+  let idmap: IdmapRecord | undefined;
+  if (opts.idmap !== 'none' || m.uidMappings || m.gidMappings) {
+    if (!bind) throw new Error(`mount ${m.destination}: idmapped mounts must be bind mounts`);
+    const uid = m.uidMappings ?? containerMaps.uid;
+    const gid = m.gidMappings ?? containerMaps.gid;
+    if (!uid?.length || !gid?.length) throw new Error(`mount ${m.destination}: an idmapped mount needs both uidMappings and gidMappings`);
+    idmap = { recursive: opts.idmap === 'ridmap', uidMap: mapText(uid), gidMap: mapText(gid) };
+  }
   return {
+    idmap,
     kind,
     flags: opts.flags >>> 0,
     propagation: opts.propagation,

@@ -1,13 +1,14 @@
 // A minimal parent side of the helper protocol for tests of tsrunc-init
 // alone (the real one is src/lifecycle): spawn, config, answer requests,
 // release the exec FIFO, wait.
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as addon from '../../src/linux/addon.js';
 import { buildInitConfig, type InitConfigOptions } from '../../src/linux/init-config.js';
 import { ChildMsg, ParentMsg } from '../../src/linux/protocol.js';
 import type { Bundle } from './bundle.js';
+import type { Spec } from '../../src/spec/types.js';
 
 export interface InitRun {
   /** Host pid of the container init (0 once reaped or if never reported). */
@@ -29,7 +30,19 @@ function mapText(maps: { containerID: number; hostID: number; size: number }[]):
 }
 
 /** Runs create steps 1–8 of ARCHITECTURE.md against a bundle. */
-export function createContainer(bundle: Bundle, extra: Partial<InitConfigOptions> = {}, stateJson = '{}'): InitRun {
+export interface SessionFds {
+  /** fds of ours passed as 3..3+N-1 (--preserve-fds). */
+  preserve?: number[];
+  /** A connected console socket (process.terminal). */
+  console?: number;
+}
+
+export function createContainer(
+  bundle: Bundle,
+  extra: Partial<InitConfigOptions> = {},
+  stateJson = '{}',
+  fds: SessionFds = {},
+): InitRun {
   const tmp = mkdtempSync(join(tmpdir(), 'tsrunc-state-'));
   const fifo = join(tmp, 'exec.fifo');
   addon.mkfifo(fifo, 0o622);
@@ -64,6 +77,7 @@ export function createContainer(bundle: Bundle, extra: Partial<InitConfigOptions
     },
   };
   let stage0 = 0;
+  let childOpen = true;
   try {
     const config = buildInitConfig(bundle.spec, {
       mode: 'create',
@@ -71,12 +85,20 @@ export function createContainer(bundle: Bundle, extra: Partial<InitConfigOptions
       id: 'test',
       noPivot: false,
       noNewKeyring: false,
-      preserveFds: 0,
-      consoleSocket: false,
+      preserveFds: fds.preserve?.length ?? 0,
+      consoleSocket: fds.console !== undefined,
       bundle: bundle.dir,
       ...extra,
     });
-    stage0 = addon.spawnHelper([stdin, stdout, stderr, childEnd, fifoFd], ['tsrunc-init', '3', '4', '-1']);
+    const childFds = [stdin, stdout, stderr, ...(fds.preserve ?? []), childEnd, fifoFd];
+    if (fds.console !== undefined) childFds.push(fds.console);
+    const n = childFds.length;
+    const consoleAt = fds.console !== undefined ? String(n - 1) : '-1';
+    const syncAt = fds.console !== undefined ? n - 3 : n - 2;
+    stage0 = addon.spawnHelper(childFds, ['tsrunc-init', String(syncAt), String(syncAt + 1), consoleAt]);
+    // only the helper may hold its end: its death must read as EOF here
+    addon.close(childEnd);
+    childOpen = false;
     addon.sendMessage(parentEnd, ParentMsg.CONFIG, config);
     for (;;) {
       const msg = addon.recvMessage(parentEnd, 20_000);
@@ -123,7 +145,8 @@ export function createContainer(bundle: Bundle, extra: Partial<InitConfigOptions
       addon.waitpid(stage0, false);
     }
     for (const fd of [stdin, stdout, stderr]) closeSync(fd);
-    for (const fd of [fifoFd, parentEnd, childEnd]) addon.close(fd);
+    for (const fd of [fifoFd, parentEnd]) addon.close(fd);
+    if (childOpen) addon.close(childEnd);
   }
   return run;
 }
@@ -153,4 +176,86 @@ async function waitWithTimeout(pid: number, timeoutMs: number): Promise<addon.Wa
   } finally {
     clearTimeout(timer);
   }
+}
+
+export interface ExecResult {
+  pid: number;
+  /** Where the seccomp notify listener fd pointed (it is closed here). */
+  seccompFdLink?: string;
+  error?: string;
+  messages: number[];
+  exit?: addon.WaitResult;
+  stdout: string;
+  stderr: string;
+}
+
+/** `tsrunc exec` in miniature: a new process in the namespaces of `initPid`. */
+export async function execIn(
+  bundle: Bundle,
+  initPid: number,
+  spec: Spec,
+  seccompBpf?: InitConfigOptions['seccompBpf'],
+): Promise<ExecResult> {
+  const tmp = mkdtempSync(join(tmpdir(), 'tsrunc-exec-'));
+  const outPath = join(tmp, 'stdout');
+  const errPath = join(tmp, 'stderr');
+  const stdin = openSync('/dev/null', 'r');
+  const stdout = openSync(outPath, 'w');
+  const stderr = openSync(errPath, 'w');
+  const [parentEnd, childEnd] = addon.socketpair();
+  const result: ExecResult = { pid: 0, messages: [], stdout: '', stderr: '' };
+  let stage0 = 0;
+  try {
+    const config = buildInitConfig(spec, {
+      mode: 'exec',
+      rootfs: bundle.rootfs,
+      id: 'test',
+      noPivot: false,
+      noNewKeyring: true,
+      preserveFds: 0,
+      consoleSocket: false,
+      joinPid: initPid,
+      seccompBpf,
+    });
+    stage0 = addon.spawnHelper([stdin, stdout, stderr, childEnd], ['tsrunc-init', '3', '-1', '-1']);
+    addon.close(childEnd);
+    addon.sendMessage(parentEnd, ParentMsg.CONFIG, config);
+    for (;;) {
+      const msg = addon.recvMessage(parentEnd, 20_000);
+      if (msg === null) {
+        result.error ??= 'helper closed the sync socket';
+        break;
+      }
+      result.messages.push(msg.type);
+      if (msg.type === ChildMsg.PID) {
+        result.pid = msg.payload.readUInt32LE(0);
+        addon.waitpid(stage0, false);
+        stage0 = 0;
+      } else if (msg.type === ChildMsg.SECCOMP_FD && msg.fd !== undefined) {
+        result.seccompFdLink = readlinkSync(`/proc/self/fd/${msg.fd}`);
+        addon.close(msg.fd);
+      } else if (msg.type === ChildMsg.EXEC_READY) {
+        break;
+      } else {
+        result.error = msg.type === ChildMsg.ERROR ? msg.payload.toString('utf8').replace(/\0+$/, '') : `unexpected ${msg.type}`;
+        break;
+      }
+    }
+    if (result.pid > 0) result.exit = await waitWithTimeout(result.pid, 10_000);
+    result.stdout = readFileSync(outPath, 'utf8');
+    result.stderr = readFileSync(errPath, 'utf8');
+  } finally {
+    if (stage0 > 0) {
+      try {
+        process.kill(stage0, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      addon.waitpid(stage0, false);
+    }
+    for (const fd of [stdin, stdout, stderr]) closeSync(fd);
+    addon.close(parentEnd);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return result;
 }
