@@ -3,7 +3,12 @@
     {
       "target_name": "tsrunc",
       "sources": [
-        "csrc/addon/addon.cc"
+        "csrc/addon/addon.cc",
+        "csrc/addon/seccomp_compile.c"
+      ],
+      "libraries": [
+        "-Wl,--exclude-libs,ALL",
+        "-Wl,-Bstatic", "<!@(pkg-config --libs libseccomp)", "-Wl,-Bdynamic"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",
