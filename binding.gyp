@@ -4,7 +4,8 @@
       "target_name": "tsrunc",
       "sources": [
         "csrc/addon/addon.cc",
-        "csrc/addon/seccomp_compile.c"
+        "csrc/addon/seccomp_compile.c",
+        "csrc/addon/seccomp_enosys.c"
       ],
       "libraries": [
         "-Wl,--exclude-libs,ALL",

@@ -21,7 +21,7 @@ static uint64_t U64(const Napi::Value &v) {
 
 // seccompCompile({defaultAction, arches: string[], rules: [{name, action,
 //   args: [{index, op, value: bigint, valueTwo: bigint}]}]})
-//   -> {bpf: Buffer, unknown: number[]}
+//   -> {bpf: Buffer, unknown: number[], stubInstructions: number}
 // On failure throws an Error with .kind ('default'|'arch'|'rule') and .index.
 static Napi::Value Compile(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -84,6 +84,7 @@ static Napi::Value Compile(const Napi::CallbackInfo &info) {
   for (size_t i = 0; i < res.nunknown; i++)
     unknown.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(res.unknown[i])));
   out.Set("unknown", unknown);
+  out.Set("stubInstructions", Napi::Number::New(env, static_cast<double>(res.stub_insns)));
   tsr_seccomp_result_free(&res);
   return out;
 }

@@ -13,13 +13,16 @@
  *  - when two conditions of one rule name the same argument, each condition
  *    becomes a rule of its own (libseccomp cannot AND two tests of one
  *    argument), which is runc's "old behaviour";
- *  - more than 32 rules: binary-tree optimisation, as runc does.
+ *  - more than 32 rules: binary-tree optimisation, as runc does;
+ *  - the -ENOSYS stub goes in front (seccomp_enosys.c).
  * Filter flags (LOG, SPEC_ALLOW, ...) are not libseccomp attributes here:
  * they only matter at load time, and the helper passes them to seccomp(2).
  */
 #include "seccomp_compile.h"
+#include "seccomp_enosys.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -30,6 +33,7 @@
 #include <unistd.h>
 
 #define MAX_SYSCALL_ARGS 6
+#define STUB_CAP 256
 
 static void set_err(char *err, size_t errlen, const char *fmt, const char *a,
                     int rc)
@@ -124,6 +128,37 @@ fail:
 	return -1;
 }
 
+/* Puts the -ENOSYS stub in front of the program; checks the kernel's size
+   limit (BPF_MAXINSNS) so a too-large profile fails here, not at load. */
+static int prepend_stub(const struct tsr_scmp_spec *spec,
+                        struct tsr_scmp_result *res, char *err, size_t errlen)
+{
+	struct sock_filter stub[STUB_CAP];
+	size_t n = tsr_seccomp_enosys_stub(spec, stub, STUB_CAP);
+	size_t total = n + res->bpf_len / sizeof(struct sock_filter);
+	unsigned char *buf;
+
+	if (total > BPF_MAXINSNS) {
+		snprintf(err, errlen, "the filter has %zu BPF instructions, more "
+		         "than the kernel's limit of %d", total, BPF_MAXINSNS);
+		return -1;
+	}
+	res->stub_insns = n;
+	if (n == 0)
+		return 0;
+	buf = malloc(n * sizeof(stub[0]) + res->bpf_len);
+	if (!buf) {
+		set_err(err, errlen, "malloc%s: %s", "", ENOMEM);
+		return -1;
+	}
+	memcpy(buf, stub, n * sizeof(stub[0]));
+	memcpy(buf + n * sizeof(stub[0]), res->bpf, res->bpf_len);
+	free(res->bpf);
+	res->bpf = buf;
+	res->bpf_len += n * sizeof(stub[0]);
+	return 0;
+}
+
 static int push_unknown(struct tsr_scmp_result *res, size_t i)
 {
 	size_t *u = realloc(res->unknown, (res->nunknown + 1) * sizeof(*u));
@@ -208,7 +243,8 @@ int tsr_seccomp_compile(const struct tsr_scmp_spec *spec,
 			goto fail;
 		}
 	}
-	if (export_bpf(ctx, res, err, errlen) < 0)
+	if (export_bpf(ctx, res, err, errlen) < 0 ||
+	    prepend_stub(spec, res, err, errlen) < 0)
 		goto fail;
 	seccomp_release(ctx);
 	return 0;

@@ -46,6 +46,7 @@ enum tsr_scmp_err_kind {
 struct tsr_scmp_result {
 	unsigned char *bpf;            /* malloc'd struct sock_filter[] */
 	size_t bpf_len;                /* bytes */
+	size_t stub_insns;             /* leading -ENOSYS stub, instructions */
 	size_t *unknown;               /* malloc'd indexes into rules[] whose
 	                                  name libseccomp does not know */
 	size_t nunknown;

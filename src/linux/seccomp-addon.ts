@@ -32,7 +32,7 @@ export interface NativeSeccompError extends Error {
 }
 
 export interface SeccompAddon {
-  seccompCompile(spec: NativeSeccompSpec): { bpf: Buffer; unknown: number[] };
+  seccompCompile(spec: NativeSeccompSpec): { bpf: Buffer; unknown: number[]; stubInstructions: number };
   seccompFlagsSupported(flags: number): number;
   libseccompVersion(): string;
   libseccompApiLevel(): number;

@@ -11,10 +11,9 @@
 //  - a rule whose action is the default action is skipped;
 //  - SCMP_ACT_NOTIFY cannot be the default action nor apply to `write`.
 //
-// Not done (documented): runc patches the BPF so that syscalls newer than
-// libseccomp's table return ENOSYS instead of the default action (its
-// patchbpf "ENOSYS stub"). Profiles whose defaultAction is ERRNO(ENOSYS),
-// like Podman's and Docker's, do not need it.
+//  - like runc's patchbpf, a stub in front of libseccomp's program returns
+//    ENOSYS for syscalls above every one the profile names (newer than the
+//    profile) when the default action denies (csrc/addon/seccomp_enosys.c).
 import type { Seccomp, SeccompArg, SeccompSyscall } from '../spec/types.js';
 import {
   seccompAddon,
@@ -33,6 +32,8 @@ export interface CompiledSeccomp {
   notify: boolean;
   /** Syscall names libseccomp does not know, skipped (log at debug). */
   unknownSyscalls: string[];
+  /** Length of the leading -ENOSYS stub in instructions (0: none). */
+  enosysStub: number;
 }
 
 const EPERM = 1;
@@ -209,7 +210,7 @@ export function compileSeccomp(s: Seccomp): CompiledSeccomp {
   if (notify && !s.listenerPath) fail('/listenerPath', 'SCMP_ACT_NOTIFY is used but listenerPath is not set');
   const flags = filterFlags(s, notify);
 
-  let out: { bpf: Buffer; unknown: number[] };
+  let out: { bpf: Buffer; unknown: number[]; stubInstructions: number };
   try {
     out = seccompAddon().seccompCompile({ defaultAction, arches, rules });
   } catch (e) {
@@ -220,7 +221,7 @@ export function compileSeccomp(s: Seccomp): CompiledSeccomp {
     throw new Error(`${SPEC_PATH}: compiling the filter: ${err.message}`);
   }
   const unknownSyscalls = [...new Set(out.unknown.map((i) => origin[i]?.name ?? `#${i}`))];
-  return { flags, bpf: out.bpf, notify, unknownSyscalls };
+  return { flags, bpf: out.bpf, notify, unknownSyscalls, enosysStub: out.stubInstructions };
 }
 
 /** "2.5.4": the libseccomp statically linked into the addon. */

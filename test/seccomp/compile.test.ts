@@ -141,7 +141,7 @@ t.test('unknown syscall names are skipped and reported', async (t) => {
 
 t.test('a rule with the default action is skipped, not an error', async (t) => {
   const c = compileSeccomp({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] });
-  t.same([...retValues(c.bpf)].filter((k) => k !== 0 /* bad-arch kill */), [0x00050001]);
+  t.same([...retValues(c.bpf.subarray(c.enosysStub * 8))].filter((k) => k !== 0 /* bad-arch kill */), [0x00050001]);
 });
 
 t.test('errors name the config path', async (t) => {
@@ -198,6 +198,20 @@ t.test("Podman's default profile compiles", async (t) => {
   t.ok(jeqValues(c.bpf).has(AUDIT_ARCH_I386), 'x86 sub-architecture from archMap');
   t.ok(retValues(c.bpf).has(0x00050026), 'default ERRNO(ENOSYS)');
   t.ok(retValues(c.bpf).has(0x00050001), 'EPERM rules');
+});
+
+t.test('-ENOSYS stub: only when the default action denies', async (t) => {
+  const rules: Seccomp['syscalls'] = [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' }];
+  const deny = compileSeccomp({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: rules });
+  t.ok(deny.enosysStub > 0, `stub of ${deny.enosysStub} instructions`);
+  t.ok(retValues(deny.bpf.subarray(0, deny.enosysStub * 8)).has(0x00050026), 'the stub returns ERRNO(ENOSYS)');
+  const multi = compileSeccomp({ defaultAction: 'SCMP_ACT_KILL_PROCESS', architectures: ['SCMP_ARCH_X86'], syscalls: rules });
+  t.ok(multi.enosysStub > deny.enosysStub, 'one more block for x86');
+  for (const defaultAction of ['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_TRACE']) {
+    t.equal(compileSeccomp({ defaultAction, syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] }).enosysStub, 0, defaultAction);
+  }
+  t.equal(compileSeccomp({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, syscalls: rules }).enosysStub, 0, 'ERRNO(ENOSYS)');
+  t.equal(compileSeccomp({ defaultAction: 'SCMP_ACT_ERRNO' }).enosysStub, 0, 'no syscall named: nothing to compare with');
 });
 
 t.test('features', async (t) => {

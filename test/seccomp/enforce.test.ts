@@ -111,6 +111,24 @@ t.test('filter flags load: LOG, SPEC_ALLOW, TSYNC', async (t) => {
   t.same(parseRet(syscallUnder(h, s, NR.getppid)), { ret: -1, errno: EPERM });
 });
 
+t.test('syscalls newer than the profile get ENOSYS, older unlisted ones the default', async (t) => {
+  // The profile names nothing above exit_group (231 on x86_64, 252 on i386).
+  const s: Seccomp = {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'],
+    syscalls: [{ names: ['write', 'exit_group', 'getppid'], action: 'SCMP_ACT_ALLOW' }],
+  };
+  const c = compileSeccomp(s);
+  t.ok(parseRet(runFiltered(h, c, ['--syscall', String(NR.getppid)])).ret > 0, 'listed: allowed');
+  t.same(parseRet(runFiltered(h, c, ['--syscall', String(NR.getpid)])), { ret: -1, errno: EPERM }, 'unlisted, older: EPERM');
+  t.same(parseRet(runFiltered(h, c, ['--syscall', String(NR.io_uring_setup)])), { ret: -1, errno: ENOSYS }, 'newer: ENOSYS');
+  t.same(parseRet(runFiltered(h, c, ['--int80', String(NR_I386.getpid)])), { ret: -1, errno: EPERM }, 'i386 older: EPERM');
+  t.same(parseRet(runFiltered(h, c, ['--int80', '400'])), { ret: -1, errno: ENOSYS }, 'i386 newer: ENOSYS');
+  const kill = compileSeccomp({ ...s, defaultAction: 'SCMP_ACT_KILL_PROCESS' });
+  t.same(parseRet(runFiltered(h, kill, ['--syscall', String(NR.io_uring_setup)])), { ret: -1, errno: ENOSYS }, 'KILL default: newer still ENOSYS');
+  t.equal(runFiltered(h, kill, ['--syscall', String(NR.getpid)]).signal, 'SIGSYS', 'KILL default: older unlisted killed');
+});
+
 // Operator, arg value -> denied? (value 10; MASKED_EQ: mask 0xf0 must give 0x10)
 const OPERATOR_CASES: [string, number, number | undefined, [number, boolean][]][] = [
   ['SCMP_CMP_NE', 10, undefined, [[9, true], [10, false], [11, true]]],
