@@ -5,7 +5,8 @@
       "sources": [
         "csrc/addon/addon.cc",
         "csrc/addon/seccomp_compile.c",
-        "csrc/addon/seccomp_enosys.c"
+        "csrc/addon/seccomp_enosys.c",
+        "csrc/addon/seccomp_listener.c"
       ],
       "libraries": [
         "-Wl,--exclude-libs,ALL",

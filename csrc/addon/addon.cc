@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 #include "addon/seccomp_compile.h"
+#include "addon/seccomp_listener.h"
 
 namespace tsr_seccomp_napi {
 
@@ -112,12 +113,39 @@ static Napi::Value ArchKnown(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), tsr_seccomp_arch_known(name.c_str()) != 0);
 }
 
+// seccompSendListener(path: string, stateJson: string, fd: number) -> void
+static Napi::Value SendListener(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  std::string msg = info[1].As<Napi::String>().Utf8Value();
+  int fd = info[2].As<Napi::Number>().Int32Value();
+  char err[512];
+  if (tsr_seccomp_send_listener(path.c_str(), msg.data(), msg.size(), fd, err, sizeof(err)) < 0)
+    Napi::Error::New(env, err).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// pidfdGetfd(pid: number, fd: number) -> number (a close-on-exec copy)
+static Napi::Value PidfdGetfd(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  char err[256];
+  int fd = tsr_pidfd_getfd(info[0].As<Napi::Number>().Int32Value(),
+                           info[1].As<Napi::Number>().Int32Value(), err, sizeof(err));
+  if (fd < 0) {
+    Napi::Error::New(env, err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, fd);
+}
+
 static void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("seccompCompile", Napi::Function::New(env, Compile));
   exports.Set("seccompFlagsSupported", Napi::Function::New(env, FlagsSupported));
   exports.Set("libseccompVersion", Napi::Function::New(env, Version));
   exports.Set("libseccompApiLevel", Napi::Function::New(env, ApiLevel));
   exports.Set("seccompArchKnown", Napi::Function::New(env, ArchKnown));
+  exports.Set("seccompSendListener", Napi::Function::New(env, SendListener));
+  exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd));
 }
 
 }  // namespace tsr_seccomp_napi

@@ -37,6 +37,8 @@ export interface SeccompAddon {
   libseccompVersion(): string;
   libseccompApiLevel(): number;
   seccompArchKnown(name: string): boolean;
+  seccompSendListener(path: string, stateJson: string, fd: number): void;
+  pidfdGetfd(pid: number, fd: number): number;
 }
 
 let cached: SeccompAddon | undefined;

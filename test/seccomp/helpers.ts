@@ -19,18 +19,27 @@ export function repoRoot(): string {
 
 export interface Harness {
   dir: string;
+  /** load-and-exec: loads a filter, then execs or makes one syscall */
   exe: string;
+  /** listener: a seccomp agent for listenerPath */
+  listener: string;
 }
 
-/** Builds load-and-exec into a fresh temp dir, removed at teardown. */
+function gcc(source: string, out: string): void {
+  execFileSync('gcc', ['-O2', '-Wall', '-o', out, join(repoRoot(), 'test/seccomp', source)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+/** Builds the test programs into a fresh temp dir, removed at teardown. */
 export function buildHarness(t: Test): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'tsrunc-seccomp-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const exe = join(dir, 'load-and-exec');
-  execFileSync('gcc', ['-O2', '-Wall', '-o', exe, join(repoRoot(), 'test/seccomp/load-and-exec.c')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  return { dir, exe };
+  const listener = join(dir, 'listener');
+  gcc('load-and-exec.c', exe);
+  gcc('listener.c', listener);
+  return { dir, exe, listener };
 }
 
 export interface RunResult {

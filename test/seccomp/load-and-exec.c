@@ -8,12 +8,16 @@
  *   load-and-exec [...] BPF FLAGS --syscall NR [ARG...]   (x86_64 ABI)
  *   load-and-exec [...] BPF FLAGS --int80 NR [ARG...]     (i386 ABI)
  *   load-and-exec [...] BPF FLAGS --notify-self NR VALUE [ARG...]
+ *   load-and-exec [...] BPF FLAGS --notify-wait NR [ARG...]
  *
  * --syscall/--int80 print "ret=R errno=E". --catch-sigsys reports a SIGSYS
  * (SECCOMP_RET_TRAP) as "sigsys syscall=N" and exits 77. --notify-self
  * forks: the child loads the filter with NEW_LISTENER in FLAGS, passes the
  * listener fd to the parent, makes syscall NR; the parent answers the
  * notification with return value VALUE and prints "notified nr=N".
+ * --notify-wait loads the filter (NEW_LISTENER in FLAGS), prints
+ * "listener fd=F pid=P", keeps the fd open, waits for a byte on stdin (the
+ * test hands the fd to a listener meanwhile), then makes syscall NR.
  * After the load only write, exit_group, sendmsg and the syscall under test
  * run (plus execve for CMD), so strict profiles need allow only those.
  */
@@ -228,7 +232,16 @@ int main(int argc, char **argv)
 	}
 	nr = strtol(argv[i + 1], NULL, 0);
 	parse_args(argv + i + 2, argc - i - 2, a);
-	if (strcmp(argv[i], "--syscall") == 0) {
+	if (strcmp(argv[i], "--notify-wait") == 0) {
+		long fd = load(&prog, flags, nnp);
+		char byte;
+
+		say("listener fd=%ld pid=%ld\n", fd, (long)getpid());
+		if (read(0, &byte, 1) != 1)
+			syscall(SYS_exit_group, 5);
+		ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		say("ret=%ld errno=%ld\n", ret, ret < 0 ? errno : 0);
+	} else if (strcmp(argv[i], "--syscall") == 0) {
 		load(&prog, flags, nnp);
 		ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 		say("ret=%ld errno=%ld\n", ret, ret < 0 ? errno : 0);
