@@ -224,6 +224,14 @@ export function compileSeccomp(s: Seccomp): CompiledSeccomp {
   return { flags, bpf: out.bpf, notify, unknownSyscalls, enosysStub: out.stubInstructions };
 }
 
+/** Payload of the TSR_R_SECCOMP record (csrc/protocol.h): struct
+ *  tsr_seccomp {u32 flags, ninstr, notify, reserved} + sock_filter[]. */
+export function seccompRecordPayload(c: CompiledSeccomp): Buffer {
+  // Host byte order, like the BPF libseccomp exported (both ends are local).
+  const head = new Uint32Array([c.flags >>> 0, c.bpf.length / 8, c.notify ? 1 : 0, 0]);
+  return Buffer.concat([Buffer.from(head.buffer), c.bpf]);
+}
+
 /** "2.5.4": the libseccomp statically linked into the addon. */
 export function libseccompVersion(): string {
   return seccompAddon().libseccompVersion();

@@ -6,6 +6,7 @@ import {
   compileSeccomp,
   libseccompVersion,
   seccompFeatures,
+  seccompRecordPayload,
   seccompRequested,
 } from '../../src/linux/seccomp.js';
 import type { Seccomp, SeccompSyscall } from '../../src/spec/types.js';
@@ -222,4 +223,19 @@ t.test('features', async (t) => {
   t.ok(f.archs.includes('SCMP_ARCH_X86_64') && f.archs.includes('SCMP_ARCH_S390X'));
   t.ok(f.knownFlags.includes('SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'));
   t.ok(f.supportedFlags.includes('SECCOMP_FILTER_FLAG_LOG'));
+});
+
+t.test('TSR_R_SECCOMP payload: struct tsr_seccomp then the program', async (t) => {
+  const c = compileSeccomp({
+    defaultAction: 'SCMP_ACT_ALLOW',
+    listenerPath: '/run/x.sock',
+    flags: ['SECCOMP_FILTER_FLAG_LOG'],
+    syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+  });
+  const p = seccompRecordPayload(c);
+  t.equal(p.readUInt32LE(0), 2 | 8, 'flags: LOG | NEW_LISTENER');
+  t.equal(p.readUInt32LE(4), c.bpf.length / 8, 'ninstr');
+  t.equal(p.readUInt32LE(8), 1, 'notify');
+  t.equal(p.readUInt32LE(12), 0, 'reserved');
+  t.ok(p.subarray(16).equals(c.bpf));
 });
