@@ -35,10 +35,10 @@
 #define MAX_SYSCALL_ARGS 6
 #define STUB_CAP 256
 
-static void set_err(char *err, size_t errlen, const char *fmt, const char *a,
-                    int rc)
+/* "what: strerror(rc)"; rc is an errno or a negative libseccomp return. */
+static void set_err(char *err, size_t errlen, const char *what, int rc)
 {
-	snprintf(err, errlen, fmt, a, strerror(rc < 0 ? -rc : rc));
+	snprintf(err, errlen, "%s: %s", what, strerror(rc < 0 ? -rc : rc));
 }
 
 /* Adds one rule; splits conditions on a repeated argument (see top). */
@@ -91,30 +91,30 @@ static int export_bpf(scmp_filter_ctx ctx, struct tsr_scmp_result *res,
 	int rc;
 
 	if (fd < 0) {
-		set_err(err, errlen, "memfd_create%s: %s", "", errno);
+		set_err(err, errlen, "memfd_create", errno);
 		return -1;
 	}
 	rc = seccomp_export_bpf(ctx, fd);
 	if (rc < 0) {
-		set_err(err, errlen, "seccomp_export_bpf%s: %s", "", rc);
+		set_err(err, errlen, "seccomp_export_bpf", rc);
 		goto fail;
 	}
 	size = lseek(fd, 0, SEEK_END);
 	if (size <= 0) {
-		set_err(err, errlen, "seccomp_export_bpf%s: empty program: %s",
-		        "", size < 0 ? errno : EINVAL);
+		set_err(err, errlen, "seccomp_export_bpf: empty program",
+		        size < 0 ? errno : EINVAL);
 		goto fail;
 	}
 	res->bpf = malloc((size_t)size);
 	if (!res->bpf) {
-		set_err(err, errlen, "malloc%s: %s", "", ENOMEM);
+		set_err(err, errlen, "malloc", ENOMEM);
 		goto fail;
 	}
 	while (done < (size_t)size) {
 		ssize_t n = pread(fd, res->bpf + done, (size_t)size - done,
 		                  (off_t)done);
 		if (n <= 0) {
-			set_err(err, errlen, "reading the exported BPF%s: %s", "",
+			set_err(err, errlen, "reading the exported BPF",
 			        n < 0 ? errno : EIO);
 			goto fail;
 		}
@@ -148,7 +148,7 @@ static int prepend_stub(const struct tsr_scmp_spec *spec,
 		return 0;
 	buf = malloc(n * sizeof(stub[0]) + res->bpf_len);
 	if (!buf) {
-		set_err(err, errlen, "malloc%s: %s", "", ENOMEM);
+		set_err(err, errlen, "malloc", ENOMEM);
 		return -1;
 	}
 	memcpy(buf, stub, n * sizeof(stub[0]));
@@ -209,8 +209,8 @@ int tsr_seccomp_compile(const struct tsr_scmp_spec *spec,
 		if (rc < 0 && rc != -EEXIST) {
 			res->err_kind = TSR_SCMP_ERR_ARCH;
 			res->err_index = i;
-			set_err(err, errlen, "adding architecture \"%s\": %s",
-			        spec->arches[i], rc);
+			snprintf(err, errlen, "adding architecture \"%s\": %s",
+			         spec->arches[i], strerror(-rc));
 			goto fail;
 		}
 	}
@@ -229,7 +229,7 @@ int tsr_seccomp_compile(const struct tsr_scmp_spec *spec,
 			if (push_unknown(res, i) < 0) {
 				res->err_kind = TSR_SCMP_ERR_RULE;
 				res->err_index = i;
-				set_err(err, errlen, "syscall %s: %s", r->name, ENOMEM);
+				set_err(err, errlen, "malloc", ENOMEM);
 				goto fail;
 			}
 			continue;
@@ -238,8 +238,8 @@ int tsr_seccomp_compile(const struct tsr_scmp_spec *spec,
 		if (rc < 0) {
 			res->err_kind = TSR_SCMP_ERR_RULE;
 			res->err_index = i;
-			set_err(err, errlen, "libseccomp rejects the rule for "
-			        "syscall %s: %s", r->name, rc);
+			snprintf(err, errlen, "libseccomp rejects the rule for "
+			         "syscall %s: %s", r->name, strerror(-rc));
 			goto fail;
 		}
 	}

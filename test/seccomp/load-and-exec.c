@@ -27,6 +27,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +39,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void say(const char *fmt, long a, long b)
+/* printf with a single write(2): stdio may need syscalls a filter denies. */
+static void say(const char *fmt, ...)
 {
 	char buf[128];
-	int n = snprintf(buf, sizeof(buf), fmt, a, b);
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
 
 	if (write(1, buf, (size_t)n) < 0)
 		syscall(SYS_exit_group, 3);
@@ -57,7 +64,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)uc;
-	say("sigsys syscall=%ld%.0ld\n", si->si_syscall, 0);
+	say("sigsys syscall=%d\n", si->si_syscall);
 	syscall(SYS_exit_group, 77);
 }
 
@@ -184,7 +191,7 @@ static int notify_self(struct sock_fprog *prog, unsigned long flags, int nnp,
 	memset(&req, 0, sizeof(req));
 	if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
 		die("SECCOMP_IOCTL_NOTIF_RECV");
-	say("notified nr=%ld%.0ld\n", (long)req.data.nr, 0);
+	say("notified nr=%d\n", req.data.nr);
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
 	resp.val = value;
