@@ -237,6 +237,11 @@ export function libseccompVersion(): string {
   return seccompAddon().libseccompVersion();
 }
 
+/** `tsrunc features` annotations, as runc reports its libseccomp. */
+export function seccompFeatureAnnotations(): Record<string, string> {
+  return { 'io.github.seccomp.libseccomp.version': libseccompVersion() };
+}
+
 export interface SeccompFeatures {
   enabled: boolean;
   actions: string[];

@@ -5,6 +5,7 @@ import t from 'tap';
 import {
   compileSeccomp,
   libseccompVersion,
+  seccompFeatureAnnotations,
   seccompFeatures,
   seccompRecordPayload,
   seccompRequested,
@@ -223,6 +224,7 @@ t.test('features', async (t) => {
   t.ok(f.archs.includes('SCMP_ARCH_X86_64') && f.archs.includes('SCMP_ARCH_S390X'));
   t.ok(f.knownFlags.includes('SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'));
   t.ok(f.supportedFlags.includes('SECCOMP_FILTER_FLAG_LOG'));
+  t.same(seccompFeatureAnnotations(), { 'io.github.seccomp.libseccomp.version': libseccompVersion() });
 });
 
 t.test('TSR_R_SECCOMP payload: struct tsr_seccomp then the program', async (t) => {

@@ -16,7 +16,7 @@ import {
   runFiltered,
   syscallUnder,
 } from './helpers.js';
-import { PODMAN_PROFILE, podmanSeccomp } from './podman-profile.js';
+import { PODMAN_DEFAULT_CAPS, PODMAN_PROFILE, podmanSeccomp } from './podman-profile.js';
 
 const BUSYBOX = '/bin/busybox';
 const h = buildHarness(t);
@@ -209,4 +209,11 @@ t.test("Podman's default profile: a shell runs, what it denies is denied", { ski
     t.not(control.errno, errno, `${name}: unfiltered errno ${control.errno}`);
     t.same(parseRet(runFiltered(h, c, ['--syscall', String(nr)])), { ret: -1, errno }, `${name}: errno ${errno}`);
   }
+});
+
+t.test("Podman's profile follows the capabilities: with CAP_SYS_ADMIN, bpf is allowed", { skip: !existsSync(PODMAN_PROFILE) && `${PODMAN_PROFILE} missing` }, async (t) => {
+  const admin = compileSeccomp(podmanSeccomp([...PODMAN_DEFAULT_CAPS, 'CAP_SYS_ADMIN']));
+  const r = parseRet(runFiltered(h, admin, ['--syscall', String(NR.bpf)]));
+  t.not(r.errno, EPERM, `bpf errno ${r.errno}: the kernel's answer, not the profile's`);
+  t.not(r.errno, ENOSYS);
 });
