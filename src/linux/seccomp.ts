@@ -21,6 +21,7 @@ import {
   type NativeSeccompError,
   type NativeSeccompRule,
 } from './seccomp-addon.js';
+import { compileNativeCached, type NativeCompiled } from './seccomp-cache.js';
 
 export interface CompiledSeccomp {
   /** SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER), complete:
@@ -177,8 +178,13 @@ export function seccompRequested(s: Seccomp | undefined): s is Seccomp {
   return s !== undefined && !(!s.defaultAction && (s.syscalls ?? []).length === 0);
 }
 
+export interface CompileOptions {
+  /** Remember compiled programs here (e.g. <root>/.seccomp-cache, 0700). */
+  cacheDir?: string;
+}
+
 /** Compiles linux.seccomp; errors name the config path at fault. */
-export function compileSeccomp(s: Seccomp): CompiledSeccomp {
+export function compileSeccomp(s: Seccomp, opts: CompileOptions = {}): CompiledSeccomp {
   const defaultAction = actionValue(s.defaultAction, s.defaultErrnoRet, '/defaultAction', '/defaultErrnoRet');
   if (defaultAction === ACT_NOTIFY) fail('/defaultAction', 'SCMP_ACT_NOTIFY cannot be the default action');
 
@@ -210,9 +216,10 @@ export function compileSeccomp(s: Seccomp): CompiledSeccomp {
   if (notify && !s.listenerPath) fail('/listenerPath', 'SCMP_ACT_NOTIFY is used but listenerPath is not set');
   const flags = filterFlags(s, notify);
 
-  let out: { bpf: Buffer; unknown: number[]; stubInstructions: number };
+  let out: NativeCompiled;
   try {
-    out = seccompAddon().seccompCompile({ defaultAction, arches, rules });
+    const spec = { defaultAction, arches, rules };
+    out = opts.cacheDir ? compileNativeCached(spec, opts.cacheDir) : seccompAddon().seccompCompile(spec);
   } catch (e) {
     const err = e as NativeSeccompError;
     if (err.kind === 'arch') fail(`/architectures/${err.index}`, err.message);

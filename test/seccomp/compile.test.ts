@@ -1,6 +1,9 @@
 // Compiling linux.seccomp: the BPF libseccomp produces, flags, errors with
 // config paths, unknown names, features. Enforcement: enforce.test.ts.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import {
   compileSeccomp,
@@ -240,4 +243,28 @@ t.test('TSR_R_SECCOMP payload: struct tsr_seccomp then the program', async (t) =
   t.equal(p.readUInt32LE(8), 1, 'notify');
   t.equal(p.readUInt32LE(12), 0, 'reserved');
   t.ok(p.subarray(16).equals(c.bpf));
+});
+
+t.test('cache: same program, reused, corrupt entries recompiled', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsrunc-seccomp-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const cacheDir = join(dir, 'cache');
+  const s = podmanSeccomp();
+  const plain = compileSeccomp(s);
+  const first = compileSeccomp(s, { cacheDir });
+  t.ok(first.bpf.equals(plain.bpf), 'first compile: same program');
+  const files = readdirSync(cacheDir);
+  t.equal(files.length, 1, 'one entry written');
+  const t0 = process.hrtime.bigint();
+  const second = compileSeccomp(s, { cacheDir });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  t.ok(second.bpf.equals(plain.bpf), `cached program identical (${ms.toFixed(1)} ms)`);
+  t.same(second.unknownSyscalls, plain.unknownSyscalls);
+  t.equal(second.enosysStub, plain.enosysStub);
+  const other = compileSeccomp({ ...s, defaultErrnoRet: 1 }, { cacheDir });
+  t.notOk(other.bpf.equals(plain.bpf), 'another profile: another program');
+  t.equal(readdirSync(cacheDir).length, 2);
+  writeFileSync(join(cacheDir, files[0] ?? 'x'), '{"bpf":"AAA", "unknown": 3}');
+  t.ok(compileSeccomp(s, { cacheDir }).bpf.equals(plain.bpf), 'corrupt entry: recompiled');
+  t.throws(() => compileSeccomp({ defaultAction: 'SCMP_ACT_FOO' }, { cacheDir }), /unknown action/);
 });
