@@ -7,7 +7,14 @@
         "csrc/addon/spawn.c",
         "csrc/addon/sync_io.c",
         "csrc/addon/proc.c",
-        "csrc/addon/bpf_devices.c"
+        "csrc/addon/bpf_devices.c",
+        "csrc/addon/seccomp_compile.c",
+        "csrc/addon/seccomp_enosys.c",
+        "csrc/addon/seccomp_listener.c"
+      ],
+      "libraries": [
+        "-Wl,--exclude-libs,ALL",
+        "-Wl,-Bstatic", "<!@(pkg-config --libs libseccomp)", "-Wl,-Bdynamic"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",

@@ -47,7 +47,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
     throw new RuntimeError('cannot use console socket if tsrunc will not detach or allocate tty');
   }
   // Compile seccomp before anything exists: a bad profile leaves nothing behind.
-  const seccomp = compileSeccompFor(spec);
+  const seccomp = compileSeccompFor(spec, { debug: (m) => log.debug(m) });
   store.reserve(opts.id);
   const cleanups: (() => void)[] = [() => store.remove(opts.id)];
   const session = new HelperSession();

@@ -9,6 +9,7 @@ import { buildInitConfig } from '../linux/init-config.js';
 import { compileSeccompFor } from '../linux/seccomp-bridge.js';
 import { openCgroupForState } from '../linux/cgroups/index.js';
 import { RuntimeError, withContext } from '../errors.js';
+import { log } from '../log.js';
 import { loadProcess } from '../spec/load.js';
 import type { NamespaceType, Process, Spec } from '../spec/types.js';
 import { HelperSession } from './helper-session.js';
@@ -88,7 +89,7 @@ export async function execInContainer(store: StateStore, o: ExecOptions): Promis
   // are the host's already).
   const namespaces = (spec.linux?.namespaces ?? []).map((ns) => ({ type: ns.type, path: `/proc/${st.pid}/ns/${NS_FILES[ns.type]}` }));
   const execSpec: Spec = { ...spec, process: proc, linux: { ...spec.linux, namespaces } };
-  const seccomp = compileSeccompFor(execSpec);
+  const seccomp = compileSeccompFor(execSpec, { debug: (m) => log.debug(m) });
   if (!o.detach) addon.setChildSubreaper();
   let consolePair: [number, number] | undefined;
   if (proc.terminal && !o.consoleSocket) consolePair = addon.socketpair();

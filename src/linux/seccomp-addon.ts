@@ -1,0 +1,59 @@
+// Typed access to the "seccomp compile" section of the addon
+// (csrc/addon/addon.cc + csrc/addon/seccomp_compile.c). Kept apart from the
+// rest of the addon's bindings so the seccomp code owns its own surface.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeSeccompArg {
+  index: number;
+  op: number;
+  value: bigint;
+  valueTwo: bigint;
+}
+
+export interface NativeSeccompRule {
+  name: string;
+  action: number;
+  args: NativeSeccompArg[];
+}
+
+export interface NativeSeccompSpec {
+  defaultAction: number;
+  arches: string[];
+  rules: NativeSeccompRule[];
+}
+
+/** Thrown by seccompCompile: where in the input the problem is. */
+export interface NativeSeccompError extends Error {
+  kind: 'none' | 'default' | 'arch' | 'rule';
+  index: number;
+}
+
+export interface SeccompAddon {
+  seccompCompile(spec: NativeSeccompSpec): { bpf: Buffer; unknown: number[]; stubInstructions: number };
+  seccompFlagsSupported(flags: number): number;
+  libseccompVersion(): string;
+  libseccompApiLevel(): number;
+  seccompArchKnown(name: string): boolean;
+  seccompSendListener(path: string, stateJson: string, fd: number): void;
+  pidfdGetfd(pid: number, fd: number): number;
+}
+
+let cached: SeccompAddon | undefined;
+
+/** build/Release/tsrunc.node, found from dist/src/linux/ or src/linux/. */
+export function seccompAddon(): SeccompAddon {
+  if (cached) return cached;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'build', 'Release', 'tsrunc.node');
+    if (existsSync(candidate)) {
+      cached = createRequire(import.meta.url)(candidate) as SeccompAddon;
+      return cached;
+    }
+    dir = dirname(dir);
+  }
+  throw new Error('tsrunc addon build/Release/tsrunc.node not found (run npm run build:addon)');
+}
