@@ -218,3 +218,15 @@ t.test('rootfsPropagation shared and private', async (t) => {
     t.match(r.stdout, tag, prop);
   }
 });
+
+t.test('create hands a seccomp notify listener over before READY', async (t) => {
+  const allowAll = Buffer.alloc(8);
+  allowAll.writeUInt16LE(0x06, 0); // ret ALLOW: nothing is ever notified
+  allowAll.writeUInt32LE(0x7fff0000, 4);
+  const b = bundleFor(t, ['sh', '-c', 'grep ^Seccomp /proc/self/status']);
+  const run = created(t, b, { seccompBpf: { flags: 1 << 3 /* NEW_LISTENER */, bpf: allowAll, notify: true } });
+  t.same(run.messages, [ChildMsg.PID, ChildMsg.HOOKS_REQ, ChildMsg.SECCOMP_FD, ChildMsg.READY]);
+  t.equal(run.seccompFdLink, 'anon_inode:seccomp notify');
+  const r = await run.start();
+  t.equal(r.stdout, 'Seccomp:\t2\nSeccomp_filters:\t1\n', 'loaded once, before start');
+});
