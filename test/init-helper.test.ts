@@ -244,6 +244,12 @@ t.test('a failing hook is one clear error', async (t) => {
   const run = createContainer(bundle);
   t.teardown(() => run.cleanup());
   t.equal(run.error, 'createContainer hook /bin/sh: exit status 3: boom ');
+  // a chatty hook: only the end of its output is kept
+  bundle.spec.hooks = { createContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'head -c 300000 /dev/zero | tr "\\0" x; echo; echo tail-marker >&2; exit 4'] }] };
+  const chatty = createContainer(bundle);
+  t.teardown(() => chatty.cleanup());
+  t.match(chatty.error, /^createContainer hook \/bin\/sh: exit status 4: x{400,} tail-marker $/);
+  t.ok(chatty.error!.length < 700, 'the message stays short');
 });
 
 t.test('a hook past its timeout is killed', async (t) => {
@@ -275,6 +281,17 @@ t.test('a missing binary is a create-time error and leaves nothing', async (t) =
   t.equal(run.error, 'exec: "no-such-binary": executable file not found in $PATH');
   t.same(run.messages, [ChildMsg.PID, ChildMsg.HOOKS_REQ, ChildMsg.ERROR]);
   t.equal(run.pid, 0, 'the init was reaped');
+  // runc's wording for paths, which engines map to exit codes 127 / 126
+  for (const [arg0, msg] of [
+    ['/no/such', 'exec: "/no/such": stat /no/such: no such file or directory'],
+    ['/etc', 'exec: "/etc": is a directory'],
+    ['/etc/passwd', 'exec: "/etc/passwd": permission denied'],
+  ]) {
+    bundle.spec.process!.args = [arg0!];
+    const r = createContainer(bundle);
+    t.teardown(() => r.cleanup());
+    t.equal(r.error, msg);
+  }
 });
 
 t.test('a bad mount is one clear error and leaves nothing', async (t) => {
@@ -284,7 +301,7 @@ t.test('a bad mount is one clear error and leaves nothing', async (t) => {
   t.teardown(() => bundle.cleanup());
   const run = createContainer(bundle);
   t.teardown(() => run.cleanup());
-  t.equal(run.error, 'mount /mnt/x (nosuchfs): No such device');
+  t.equal(run.error, 'mount /mnt/x (nosuchfs): no such device');
   t.same(run.messages, [ChildMsg.PID, ChildMsg.ERROR]);
   t.ok(run.lastPid > 0 && gone(run.lastPid), 'the init is gone');
 });
@@ -310,7 +327,7 @@ t.test('failures after start go to the container stderr, exit 127', async (t) =>
   rmSync(join(gone.rootfs, 'bin/vanishing'));
   const r2 = await run2.start();
   t.equal(r2.exit.exitCode, 127);
-  t.equal(r2.stderr, 'tsrunc-init: exec /bin/vanishing: No such file or directory\n');
+  t.equal(r2.stderr, 'tsrunc-init: exec /bin/vanishing: no such file or directory\n');
 });
 
 t.test('an idmapped bind mount', async (t) => {

@@ -88,12 +88,18 @@ static void run_hook(const struct hook_rec *h, const char *state, uint32_t state
 				continue;
 			}
 			/* keep the last bytes: that is where errors usually are */
-			for (ssize_t i = 0; i < got; i++) {
-				if (used == sizeof output - 1) {
-					memmove(output, output + 1, used - 1);
-					used--;
+			size_t cap = sizeof output - 1, n = (size_t)got;
+			if (n >= cap) {
+				memcpy(output, buf + n - cap, cap);
+				used = cap;
+			} else {
+				if (used + n > cap) {
+					size_t drop = used + n - cap;
+					memmove(output, output + drop, used - drop);
+					used -= drop;
 				}
-				output[used++] = buf[i];
+				memcpy(output + used, buf, n);
+				used += n;
 			}
 		}
 	}

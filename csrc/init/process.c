@@ -32,10 +32,21 @@ static const char *env_value(const char *name)
 	return NULL;
 }
 
+/* Go's exec.LookPath rules (what runc uses); errno says why not. */
 static int is_executable(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111);
+	if (stat(path, &st) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return 0;
+	}
+	if (!(st.st_mode & 0111)) {
+		errno = EACCES;
+		return 0;
+	}
+	return 1;
 }
 
 /* runc resolves args[0] before the container starts, with the container's
@@ -45,8 +56,12 @@ const char *lookup_exec(void)
 	static char found[PATH_MAX];
 	const char *arg0 = cfg.args[0];
 	if (strchr(arg0, '/')) {
-		if (!is_executable(arg0))
-			die("exec: \"%s\": %s", arg0, errno ? strerror(errno) : "permission denied");
+		if (!is_executable(arg0)) {
+			/* runc's wording, which engines match to pick 126 or 127 */
+			if (errno == ENOENT)
+				die("exec: \"%s\": stat %s: no such file or directory", arg0, arg0);
+			die("exec: \"%s\": %s", arg0, errno == EISDIR ? "is a directory" : "permission denied");
+		}
 		return arg0;
 	}
 	const char *path = env_value("PATH");
