@@ -230,3 +230,29 @@ t.test('create hands a seccomp notify listener over before READY', async (t) => 
   const r = await run.start();
   t.equal(r.stdout, 'Seccomp:\t2\nSeccomp_filters:\t1\n', 'loaded once, before start');
 });
+
+t.test('exec into a container with its own user namespace', async (t) => {
+  const b = bundleFor(t, ['sleep', '30'], (s) => {
+    s.linux!.namespaces!.push({ type: 'user' });
+    s.linux!.uidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    s.linux!.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+  });
+  chmodSync(b.dir, 0o755);
+  const run = created(t, b);
+  const done = run.start(30_000);
+  t.teardown(() => {
+    try {
+      process.kill(run.lastPid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    return done.catch(() => undefined);
+  });
+  const spec = structuredClone(b.spec);
+  spec.process!.args = ['sh', '-c', 'id -u; cat /proc/self/uid_map; grep ^CapEff /proc/self/status'];
+  spec.process!.user = { uid: 1000, gid: 1000 };
+  const r = await execIn(b, run.lastPid, spec);
+  t.notOk(r.error);
+  t.equal(r.stderr, '');
+  t.match(r.stdout, /^1000\n\s+0\s+200000\s+65536\nCapEff:\s+0000000000000000\n$/);
+});
