@@ -185,6 +185,16 @@ t.test('procfs onto a symlink is refused', async (t) => {
   const run = createContainer(bundle);
   t.teardown(() => run.cleanup());
   t.match(run.error, /^mount \/proc: the destination must not be or contain a symlink: /);
+  // the same for a bind mount onto /sys
+  const sys = makeBundle(['true'], (s) => {
+    s.mounts = s.mounts!.map((m) => (m.destination === '/sys' ? { destination: '/sys/', type: 'bind', source: '/sys', options: ['rbind', 'ro'] } : m));
+  });
+  t.teardown(() => sys.cleanup());
+  rmSync(join(sys.rootfs, 'sys'), { recursive: true });
+  symlinkSync('tmp', join(sys.rootfs, 'sys'));
+  const run2 = createContainer(sys);
+  t.teardown(() => run2.cleanup());
+  t.match(run2.error, /^mount \/sys\/: the destination must not be or contain a symlink: /);
 });
 
 t.test('a read-only bind mount', async (t) => {
