@@ -1,7 +1,7 @@
 // tsrunc-init end to end: real containers from a busybox bundle, driven by
 // the minimal parent in test/lib/init-session.ts.
 import t, { type Test } from 'tap';
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildMsg } from '../src/linux/protocol.js';
@@ -242,6 +242,7 @@ t.test('createContainer and startContainer hooks get the state', async (t) => {
   t.teardown(() => run.cleanup());
   t.notOk(run.error);
   t.equal(readFileSync(join(out, 'created'), 'utf8'), '{"status":"creating"}from-env\n');
+  t.equal(statSync(join(out, 'created')).mode & 0o777, 0o644, 'hooks run with umask 022');
   const r = await run.start();
   t.equal(r.stdout, '{"status":"creating"}');
 });

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/close_range.h>
@@ -41,6 +42,7 @@ static void run_hook(const struct hook_rec *h, const char *state, uint32_t state
 			_exit(127);
 		syscall(SYS_close_range, 3, ~0U, 0);
 		reset_signals();
+		umask(022); /* the helper's own umask is 0 during setup */
 		const char *fallback[] = { h->path, NULL };
 		execve(h->path, (char *const *)(h->h.nargs ? h->args : fallback), (char *const *)h->env);
 		dprintf(2, "exec %s: %s", h->path, strerror(errno));
