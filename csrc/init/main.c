@@ -120,6 +120,12 @@ static void container_init(void)
 	if (fds.fifo < 0)
 		die("create: no exec fifo was given");
 
+	/* A notify listener must reach the parent while it still listens:
+	   load the filter now (still privileged) and send the fd before READY,
+	   as runc hands it over during create. The filter then also covers the
+	   rest of the setup, so it must allow what that needs. */
+	if (cfg.has_seccomp && cfg.seccomp.notify)
+		load_seccomp();
 	die_on_signals();
 	send_msg(TSR_C_READY, NULL, 0);
 	set_ready();
