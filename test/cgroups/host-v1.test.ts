@@ -107,7 +107,8 @@ t.test('every v1 resource lands in its file', { skip }, async (t) => {
   t.same(m.pids(), [sh.pid], 'pids() lists the process');
 });
 
-t.test('realtime cpu limits land in their files', { skip: skip || (!existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us') && 'no RT group scheduling') }, async (t) => {
+const cpuMount = h.v1.get('cpu')?.mountPoint;
+t.test('realtime cpu limits land in their files', { skip: skip || ((!cpuMount || !existsSync(join(cpuMount, 'cpu.rt_runtime_us'))) && 'no RT group scheduling') }, async (t) => {
   const m = testManager(t, 'rt');
   m.create();
   m.set({ cpu: { realtimePeriod: 500000, realtimeRuntime: 1000 } });
@@ -136,6 +137,26 @@ function readdirSizes(): string[] {
   for (const d of ['hugepages-2048kB', 'hugepages-1048576kB']) if (existsSync(`/sys/kernel/mm/hugepages/${d}`)) out.push(d === 'hugepages-2048kB' ? '2MB' : '1GB');
   return out;
 }
+
+t.test('net_cls / net_prio (v1 only)', { skip: skip || (!h.v1.has('net_cls') && !h.v1.has('net_prio') && 'host mounts neither net_cls nor net_prio') }, async (t) => {
+  const m = testManager(t, 'net');
+  m.create();
+  const p = m.paths();
+  if (h.v1.has('net_cls')) {
+    m.set({ network: { classID: 0x100001 } });
+    t.equal(read(p.net_cls!, 'net_cls.classid'), String(0x100001));
+  }
+  if (h.v1.has('net_prio')) {
+    m.set({ network: { priorities: [{ name: 'lo', priority: 5 }] } });
+    t.match(read(p.net_prio!, 'net_prio.ifpriomap'), /^lo 5$/m);
+  }
+});
+
+t.test('rdma limits reach rdma.max (refused here: no such HCA)', { skip: skip || (!h.v1.has('rdma') && 'no v1 rdma controller') }, async (t) => {
+  const m = testManager(t, 'rdma');
+  m.create();
+  t.throws(() => m.set({ rdma: { nosuchhca: { hcaHandles: 2, hcaObjects: 10 } } }), /rdma\.max/);
+});
 
 t.test('resources the host lacks fail with a clear error', { skip }, async (t) => {
   const m = testManager(t, 'missing');
