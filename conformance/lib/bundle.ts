@@ -17,7 +17,8 @@ export const DEFAULT_CAPS = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVIC
 
 export function defaultSpec(args: string[]): Spec {
   return {
-    ociVersion: "1.3.0",
+    // crun 1.8.1 rejects "1.3.0"; CONFORMANCE_OCI_VERSION=1.1.0 lets it run these tests.
+    ociVersion: process.env.CONFORMANCE_OCI_VERSION ?? "1.3.0",
     process: {
       terminal: false,
       user: { uid: 0, gid: 0 },
