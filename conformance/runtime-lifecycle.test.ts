@@ -60,6 +60,18 @@ clause("runtime.md#lifecycle", "step 3: prestart hooks MUST be invoked; a failin
   t.ok(s.code !== 0 || (JSON.parse(s.stdout) as StateDoc).status === "stopped", "the container is stopped or gone");
 });
 
+clause("runtime.md#lifecycle", "steps 3-5: after a failing create-time hook the lifecycle continues at step 12: container destroyed, poststop hooks run", (t, rt) => {
+  for (const kind of ["prestart", "createRuntime", "createContainer"] as const) {
+    const p = prepare(rt, LONG_RUNNING);
+    const log = path.join(p.io, "hooks");
+    p.bundle.spec.hooks = { [kind]: [shHook("exit 3")], poststop: [mark(log, "poststop")] };
+    p.bundle.write();
+    t.not(create(rt, p).code, 0, `${kind}: create fails`);
+    t.not(rt.stateRaw(p.id).code, 0, `${kind}: the container is destroyed`);
+    t.same(lines(log), ["poststop"], `${kind}: poststop hooks ran (step 13)`);
+  }
+}, { deviates: { "crun-hybrid": "does not run poststop hooks after a failed create" } });
+
 clause("runtime.md#lifecycle", "step 4: createRuntime hooks MUST be invoked; a failing one MUST generate an error", (t, rt) => {
   const ok = prepare(rt, LONG_RUNNING);
   const okLog = path.join(ok.io, "hooks");
