@@ -15,8 +15,8 @@ export interface ContainerdOptions {
   dir: string;
   /** short dir under /run for state and sockets */
   runDir: string;
-  /** runtime binary the CRI handler `tsrunc` uses (BinaryName); CRI disabled when absent */
-  criRuntime?: string;
+  /** CRI runtime handlers, name → binary (BinaryName); CRI is disabled when absent */
+  criRuntimes?: Record<string, string>;
   /** CRI sandbox image ref (must be imported into namespace k8s.io) */
   sandboxImage?: string;
 }
@@ -34,7 +34,7 @@ function configToml(o: ContainerdOptions): string {
     '  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",',
     '  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper",',
     '  "io.containerd.internal.v1.tracing", "io.containerd.tracing.processor.v1.otlp",',
-    ...(o.criRuntime ? [] : ['  "io.containerd.grpc.v1.cri",']),
+    ...(o.criRuntimes ? [] : ['  "io.containerd.grpc.v1.cri",']),
     ']',
     '[grpc]',
     `  address = ${toml(join(o.runDir, 'containerd.sock'))}`,
@@ -46,7 +46,7 @@ function configToml(o: ContainerdOptions): string {
     '  [plugins."io.containerd.internal.v1.opt"]',
     `    path = ${toml(join(o.dir, 'opt'))}`,
   ];
-  if (o.criRuntime) {
+  if (o.criRuntimes) {
     const cri = 'plugins."io.containerd.grpc.v1.cri"';
     lines.push(
       `  [${cri}]`,
@@ -55,6 +55,9 @@ function configToml(o: ContainerdOptions): string {
       '    stream_server_address = "127.0.0.1"',
       '    stream_server_port = "0"',
       '    enable_selinux = false',
+      // The sandbox asks for oom_score_adj -998; lowering it needs CAP_SYS_RESOURCE,
+      // which this machine does not grant: clamp to containerd's own value.
+      '    restrict_oom_score_adj = true',
       `  [${cri}.cni]`,
       '    bin_dir = "/usr/lib/cni"',
       `    conf_dir = ${toml(join(o.dir, 'cni'))}`,
@@ -63,12 +66,14 @@ function configToml(o: ContainerdOptions): string {
       '    default_runtime_name = "runc"',
       `  [${cri}.containerd.runtimes.runc]`,
       '    runtime_type = "io.containerd.runc.v2"',
-      `  [${cri}.containerd.runtimes.tsrunc]`,
-      '    runtime_type = "io.containerd.runc.v2"',
-      `  [${cri}.containerd.runtimes.tsrunc.options]`,
-      `    BinaryName = ${toml(o.criRuntime)}`,
-      `    Root = ${toml(join(o.runDir, 'runtime-root-cri'))}`,
-      '    SystemdCgroup = false',
+      ...Object.entries(o.criRuntimes).flatMap(([handler, binary]) => [
+        `  [${cri}.containerd.runtimes.${toml(handler)}]`,
+        '    runtime_type = "io.containerd.runc.v2"',
+        `  [${cri}.containerd.runtimes.${toml(handler)}.options]`,
+        `    BinaryName = ${toml(binary)}`,
+        `    Root = ${toml(join(o.runDir, 'runtime-root-cri'))}`,
+        '    SystemdCgroup = false',
+      ]),
     );
   }
   return `${lines.join('\n')}\n`;
