@@ -9,13 +9,14 @@ import { maybeRecordingWrapper, runDir, runtimeUnderTest, skipReason, suiteTempD
 import { waitFor } from './lib/exec.js';
 import { buildImages, BUSYBOX_REF, PAUSE_REF } from './lib/image.js';
 import { removeDir } from './lib/cleanup.js';
+import { runSuite } from './lib/suite.js';
 import { BROKEN_MESSAGE, writeBrokenRuntime } from './lib/broken.js';
 
 const reason = skipReason('CRI (containerd)', [CONTAINERD_BIN, CTR_BIN, SHIM_BIN]);
 if (reason !== undefined) {
   t.plan(0, reason);
 } else {
-  await main();
+  await runSuite(t, 'cri', main);
 }
 
 async function main(): Promise<void> {
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   t.teardown(async () => {
     const problems: string[] = [];
     if (cri) {
+      cri.breaker.tripped = undefined;
       const pods = await cri.listPodSandbox().catch(() => ({ items: [] }));
       for (const pod of pods.items) {
         await cri.stopPodSandbox(pod.id).catch((err: Error) => problems.push(err.message));

@@ -7,13 +7,14 @@ import { maybeRecordingWrapper, runDir, runtimeUnderTest, skipReason, suiteTempD
 import { explain, run, waitFor } from './lib/exec.js';
 import { buildImages, BUSYBOX_REF } from './lib/image.js';
 import { removeDir } from './lib/cleanup.js';
+import { runSuite } from './lib/suite.js';
 import { BROKEN_MESSAGE, writeBrokenRuntime } from './lib/broken.js';
 
 const reason = skipReason('containerd/ctr', [CONTAINERD_BIN, CTR_BIN, SHIM_BIN, '/usr/bin/script']);
 if (reason !== undefined) {
   t.plan(0, reason);
 } else {
-  await main();
+  await runSuite(t, 'ctr', main);
 }
 
 async function main(): Promise<void> {
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
     const cmd = ['/usr/bin/ctr', '-a', ctrd.socket, '-n', ns, ...runFlags('tty'), '--rm', '-t', BUSYBOX_REF, 'tty', 'sh', '-c', 'tty; [ -t 1 ] && echo is-a-tty']
       .map((a) => `'${a}'`)
       .join(' ');
-    const r = await run('/usr/bin/script', ['-qec', cmd, '/dev/null'], { timeoutMs: 30_000 });
+    const r = await run('/usr/bin/script', ['-qec', cmd, '/dev/null'], { timeoutMs: 30_000, breaker: ctrd.breaker });
     t.equal(r.code, 0, explain(r));
     t.match(r.stdout, /\/dev\/pts\/\d+\r*\n/, explain(r));
     t.match(r.stdout, /is-a-tty\r/, `stdout is a terminal inside: ${explain(r)}`);

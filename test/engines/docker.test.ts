@@ -8,13 +8,14 @@ import { maybeRecordingWrapper, runDir, runtimeUnderTest, skipReason, suiteTempD
 import { explain, waitFor } from './lib/exec.js';
 import { buildImages, BUSYBOX_REF } from './lib/image.js';
 import { removeDir } from './lib/cleanup.js';
+import { runSuite } from './lib/suite.js';
 import { BROKEN_MESSAGE, writeBrokenRuntime } from './lib/broken.js';
 
 const reason = skipReason('docker', [DOCKERD_BIN, DOCKER_BIN, CONTAINERD_BIN, SHIM_BIN]);
 if (reason !== undefined) {
   t.plan(0, reason);
 } else {
-  await main();
+  await runSuite(t, 'docker', main);
 }
 
 async function main(): Promise<void> {

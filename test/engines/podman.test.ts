@@ -7,13 +7,14 @@ import { maybeRecordingWrapper, runDir, runtimeUnderTest, skipReason, suiteTempD
 import { explain } from './lib/exec.js';
 import { buildImages, BUSYBOX_REF } from './lib/image.js';
 import { removeDir } from './lib/cleanup.js';
+import { runSuite } from './lib/suite.js';
 import { BROKEN_MESSAGE, writeBrokenRuntime } from './lib/broken.js';
 
 const reason = skipReason('podman', [PODMAN_BIN, CONMON_BIN, CATATONIT_BIN]);
 if (reason !== undefined) {
   t.plan(0, reason);
 } else {
-  await main();
+  await runSuite(t, 'podman', main);
 }
 
 async function main(): Promise<void> {

@@ -1,10 +1,10 @@
 // A private containerd: root under a temp dir, state and sockets under
 // /run/tsrunc-test-<engine>-<pid>, cgroupfs (no systemd here), stopped by PID.
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { killLeftovers, removeCgroups, removeDir, stopPid, unmountUnder } from './cleanup.js';
-import { explain, run, RunOptions, RunResult, waitFor } from './exec.js';
+import { spawnDaemon } from './suite.js';
+import { Breaker, explain, GiveUp, run, RunOptions, RunResult, waitFor } from './exec.js';
 
 export const CONTAINERD_BIN = '/usr/bin/containerd';
 export const CTR_BIN = '/usr/bin/ctr';
@@ -82,6 +82,8 @@ function configToml(o: ContainerdOptions): string {
 export class Containerd {
   readonly socket: string;
   readonly log: string;
+  /** Trips on the first timed-out ctr call; cleanup calls bypass it. */
+  readonly breaker: Breaker = {};
   private constructor(
     readonly opts: ContainerdOptions,
     readonly pid: number,
@@ -95,17 +97,11 @@ export class Containerd {
     mkdirSync(join(opts.dir, 'cni'), { recursive: true });
     const config = join(opts.dir, 'containerd.toml');
     writeFileSync(config, configToml(opts));
-    const logFd = openSync(join(opts.dir, 'containerd.log'), 'a');
-    const child = spawn(CONTAINERD_BIN, ['--config', config, '--log-level', 'info'], {
-      stdio: ['ignore', logFd, logFd],
-    });
-    closeSync(logFd);
-    if (child.pid === undefined) throw new Error(`cannot start ${CONTAINERD_BIN}`);
-    child.unref();
-    const d = new Containerd(opts, child.pid);
+    const child = spawnDaemon(CONTAINERD_BIN, ['--config', config, '--log-level', 'info'], join(opts.dir, 'containerd.log'));
+    const d = new Containerd(opts, child.pid ?? 0);
     try {
       await waitFor(`containerd on ${d.socket} (log ${d.log})`, 30_000, async () => {
-        if (child.exitCode !== null) throw new Error(`containerd exited ${child.exitCode}: ${d.logTail()}`);
+        if (child.exitCode !== null) throw new GiveUp(`containerd exited ${child.exitCode}: ${d.logTail()}`);
         const r = await run(CTR_BIN, ['-a', d.socket, 'version'], { timeoutMs: 5_000 });
         return r.code === 0 ? true : undefined;
       });
@@ -124,7 +120,7 @@ export class Containerd {
 
   /** ctr against this containerd in a namespace; never throws on exit status. */
   ctr(namespace: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    return run(CTR_BIN, ['-a', this.socket, '-n', namespace, ...args], { timeoutMs: 60_000, ...opts });
+    return run(CTR_BIN, ['-a', this.socket, '-n', namespace, ...args], { timeoutMs: 60_000, breaker: this.breaker, ...opts });
   }
 
   async mustCtr(namespace: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -139,6 +135,7 @@ export class Containerd {
 
   /** Best-effort removal of all tasks and containers of a namespace. */
   async clearNamespace(namespace: string): Promise<void> {
+    this.breaker.tripped = undefined;
     const tasks = await this.ctr(namespace, ['tasks', 'ls', '-q'], { timeoutMs: 15_000 });
     for (const id of tasks.stdout.split('\n').filter(Boolean)) {
       await this.ctr(namespace, ['tasks', 'kill', '-s', 'SIGKILL', id], { timeoutMs: 15_000 });

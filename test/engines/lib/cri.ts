@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ENGINE_DIR } from './env.js';
+import { Breaker } from './exec.js';
 
 const PROTO = join(ENGINE_DIR, 'lib', 'cri-subset.proto');
 
@@ -94,6 +95,8 @@ export class CriClient {
   private readonly client: grpc.Client;
   private readonly runtime: Methods;
   private readonly images: Methods;
+  /** Trips on the first call past its deadline (see Breaker); reset before cleanup. */
+  readonly breaker: Breaker = {};
 
   /** `context` adds daemon details (e.g. its log tail) to every error. */
   constructor(
@@ -113,6 +116,9 @@ export class CriClient {
   private call<T>(svc: Methods, method: string, request: object, timeoutMs: number): Promise<T> {
     const m = svc[method];
     if (m === undefined) return Promise.reject(new Error(`CRI method ${method} not in ${PROTO}`));
+    if (this.breaker.tripped !== undefined) {
+      return Promise.reject(new Error(`CRI ${method} not run: an earlier call timed out: ${this.breaker.tripped}`));
+    }
     const deadline = new Date(Date.now() + timeoutMs);
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest(
@@ -124,7 +130,9 @@ export class CriClient {
         { deadline },
         (err, value) => {
           if (err) {
-            const what = err.code === grpc.status.DEADLINE_EXCEEDED ? `timed out after ${timeoutMs} ms` : err.details || err.message;
+            const timedOut = err.code === grpc.status.DEADLINE_EXCEEDED;
+            const what = timedOut ? `timed out after ${timeoutMs} ms` : err.details || err.message;
+            if (timedOut) this.breaker.tripped = `${method} (after ${timeoutMs} ms)`;
             const extra = this.context();
             reject(new Error(`CRI ${method} on ${this.socket}: ${what}${extra ? `\n${extra}` : ''}`));
           } else {

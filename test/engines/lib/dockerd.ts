@@ -1,11 +1,11 @@
 // A private dockerd on our containerd: data/exec roots under temp dirs,
 // cgroupfs driver, no iptables and no bridge, the runtime under test added as
 // `--add-runtime tsrunc=PATH`; stopped by PID.
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killLeftovers, removeCgroups, stopPid, unmountUnder } from './cleanup.js';
-import { explain, run, RunOptions, RunResult, waitFor } from './exec.js';
+import { spawnDaemon } from './suite.js';
+import { Breaker, explain, GiveUp, run, RunOptions, RunResult, waitFor } from './exec.js';
 
 export const DOCKERD_BIN = '/usr/sbin/dockerd';
 // Debian's client; /usr/local/bin/docker on some machines is another build.
@@ -26,6 +26,8 @@ export class Dockerd {
   readonly log: string;
   readonly cgroupParent: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Trips on the first timed-out docker call; cleanup calls bypass it. */
+  readonly breaker: Breaker = {};
   private constructor(
     readonly opts: DockerdOptions,
     readonly pid: number,
@@ -40,15 +42,15 @@ export class Dockerd {
   static async start(opts: DockerdOptions): Promise<Dockerd> {
     mkdirSync(join(opts.dir, 'client'), { recursive: true });
     const configFile = join(opts.dir, 'daemon.json');
-    writeFileSync(configFile, '{}\n'); // not the host's /etc/docker/daemon.json
+    // Not the host's /etc/docker/daemon.json. The key path exists only as a
+    // config key in dockerd 20.10; without it dockerd writes /etc/docker/key.json.
+    writeFileSync(configFile, `${JSON.stringify({ 'deprecated-key-path': join(opts.dir, 'key.json') })}\n`);
     const args = [
       '--data-root', join(opts.dir, 'data'),
       '--exec-root', join(opts.runDir, 'exec'),
       '--pidfile', join(opts.runDir, 'dockerd.pid'),
       '--host', `unix://${join(opts.runDir, 'docker.sock')}`,
       '--config-file', configFile,
-      // Hidden flag; without it dockerd 20.10 writes /etc/docker/key.json.
-      '--deprecated-key-path', join(opts.dir, 'key.json'),
       '--containerd', opts.containerdSocket,
       '--containerd-namespace', opts.name,
       '--containerd-plugins-namespace', `${opts.name}-plugins`,
@@ -63,15 +65,11 @@ export class Dockerd {
       '--log-level', 'warn',
       ...Object.entries(opts.runtimes).flatMap(([name, path]) => ['--add-runtime', `${name}=${path}`]),
     ];
-    const logFd = openSync(join(opts.dir, 'dockerd.log'), 'a');
-    const child = spawn(DOCKERD_BIN, args, { stdio: ['ignore', logFd, logFd] });
-    closeSync(logFd);
-    if (child.pid === undefined) throw new Error(`cannot start ${DOCKERD_BIN}`);
-    child.unref();
-    const d = new Dockerd(opts, child.pid);
+    const child = spawnDaemon(DOCKERD_BIN, args, join(opts.dir, 'dockerd.log'));
+    const d = new Dockerd(opts, child.pid ?? 0);
     try {
       await waitFor(`dockerd on ${d.socket} (log ${d.log})`, 60_000, async () => {
-        if (child.exitCode !== null) throw new Error(`dockerd exited ${child.exitCode}: ${d.logTail()}`);
+        if (child.exitCode !== null) throw new GiveUp(`dockerd exited ${child.exitCode}: ${d.logTail()}`);
         const r = await d.docker(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 5_000 });
         return r.code === 0 ? true : undefined;
       });
@@ -87,7 +85,7 @@ export class Dockerd {
   }
 
   docker(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    return run(DOCKER_BIN, ['-H', `unix://${this.socket}`, ...args], { timeoutMs: 60_000, env: this.env, ...opts });
+    return run(DOCKER_BIN, ['-H', `unix://${this.socket}`, ...args], { timeoutMs: 60_000, env: this.env, breaker: this.breaker, ...opts });
   }
 
   async mustDocker(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -98,6 +96,7 @@ export class Dockerd {
 
   /** Removes every container (best effort), then stops dockerd by PID and cleans its mounts and cgroups. */
   async stop(): Promise<string[]> {
+    this.breaker.tripped = undefined;
     const ids = await this.docker(['ps', '-aq'], { timeoutMs: 15_000 }).catch(() => undefined);
     for (const id of ids?.stdout.split('\n').filter(Boolean) ?? []) {
       await this.docker(['rm', '-f', id], { timeoutMs: 30_000 }).catch(() => undefined);

@@ -2,8 +2,18 @@
 // clear message instead of hanging CI.
 import { spawn } from 'node:child_process';
 
+/**
+ * Shared by one engine's calls: after one call times out (a hung runtime),
+ * later calls fail at once with that reason instead of each waiting out its
+ * own timeout, so a hung runtime fails the suite in seconds, not the CI budget.
+ */
+export interface Breaker {
+  tripped?: string;
+}
+
 export interface RunOptions {
   timeoutMs?: number;
+  breaker?: Breaker;
   env?: NodeJS.ProcessEnv;
   input?: string;
   cwd?: string;
@@ -36,6 +46,9 @@ export function run(file: string, args: readonly string[], opts: RunOptions = {}
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const cmd = describe(file, args);
   const started = Date.now();
+  if (opts.breaker?.tripped !== undefined) {
+    return Promise.reject(new Error(`not run (${cmd}): an earlier engine call timed out: ${opts.breaker.tripped}`));
+  }
   return new Promise((resolve, reject) => {
     // Own process group, so a timeout can kill the client and anything it forked.
     const child = spawn(file, [...args], {
@@ -69,6 +82,7 @@ export function run(file: string, args: readonly string[], opts: RunOptions = {}
       clearTimeout(timer);
       const ms = Date.now() - started;
       if (timedOut) {
+        if (opts.breaker) opts.breaker.tripped = `${cmd} (after ${timeoutMs} ms)`;
         reject(
           new Error(
             `timed out after ${timeoutMs} ms (killed): ${cmd}\n` +
@@ -99,6 +113,9 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Thrown by a waitFor check to stop waiting at once (e.g. the daemon exited). */
+export class GiveUp extends Error {}
+
 /** Polls until check() returns a value (not undefined) or the deadline passes. */
 export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -108,6 +125,7 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
       const v = await check();
       if (v !== undefined) return v;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       lastError = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() > deadline) {

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killLeftovers, removeCgroups, unmountUnder } from './cleanup.js';
-import { explain, run, RunOptions, RunResult } from './exec.js';
+import { Breaker, explain, run, RunOptions, RunResult } from './exec.js';
 
 export const PODMAN_BIN = '/usr/bin/podman';
 export const CONMON_BIN = '/usr/bin/conmon';
@@ -47,6 +47,8 @@ export class Podman {
   readonly root: string;
   readonly runRoot: string;
   readonly tmpDir: string;
+  /** Trips on the first timed-out podman call; cleanup calls bypass it. */
+  readonly breaker: Breaker = {};
   constructor(readonly opts: PodmanOptions) {
     this.root = join(opts.dir, 'root');
     this.runRoot = join(opts.runDir, 'runroot');
@@ -102,7 +104,7 @@ export class Podman {
       '--cgroup-manager', 'cgroupfs',
       '--events-backend', 'file',
     ];
-    return run(PODMAN_BIN, [...global, ...args], { timeoutMs: 60_000, env: this.env, ...opts });
+    return run(PODMAN_BIN, [...global, ...args], { timeoutMs: 60_000, env: this.env, breaker: this.breaker, ...opts });
   }
 
   async mustPodman(runtime: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -113,6 +115,7 @@ export class Podman {
 
   /** Removes all containers (best effort), kills conmons left behind, unmounts, removes cgroups. */
   async cleanup(runtime: string): Promise<string[]> {
+    this.breaker.tripped = undefined;
     await this.podman(runtime, ['rm', '--all', '--force', '--time', '0'], { timeoutMs: 60_000 }).catch(() => undefined);
     await killLeftovers(this.opts.dir);
     await killLeftovers(this.opts.runDir);
