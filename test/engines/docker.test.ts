@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Containerd, CONTAINERD_BIN, SHIM_BIN } from './lib/containerd.js';
 import { Dockerd, DOCKERD_BIN, DOCKER_BIN } from './lib/dockerd.js';
 import { maybeRecordingWrapper, runDir, runtimeUnderTest, skipReason, suiteTempDir } from './lib/env.js';
-import { explain, waitFor } from './lib/exec.js';
+import { explain, run, waitFor } from './lib/exec.js';
 import { buildImages, BUSYBOX_REF } from './lib/image.js';
 import { removeDir } from './lib/cleanup.js';
 import { runSuite } from './lib/suite.js';
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const dir = suiteTempDir('docker');
   const rdir = runDir('docker');
   const name = `tsrunc-test-docker-${process.pid}`;
-  const runtime = maybeRecordingWrapper(runtimeUnderTest(), 'docker', dir);
+  const realRuntime = runtimeUnderTest();
+  const runtime = maybeRecordingWrapper(realRuntime, 'docker', dir);
   const broken = writeBrokenRuntime(dir);
   let ctrd: Containerd | undefined;
   let dockerd: Dockerd | undefined;
@@ -171,6 +172,10 @@ async function main(): Promise<void> {
     t.equal(tasks.stdout.trim(), '', `no containerd tasks left: ${explain(tasks)}`);
     const containers = await ctrd!.ctr(name, ['containers', 'ls', '-q']);
     t.equal(containers.stdout.trim(), '', `no containerd containers left: ${explain(containers)}`);
+    // dockerd has the shim pass --root <exec-root>/runtime-runc/<namespace>.
+    const list = await run(realRuntime, ['--root', join(rdir, 'exec', 'runtime-runc', name), 'list', '-q'], { timeoutMs: 15_000 });
+    t.equal(list.code, 0, explain(list));
+    t.equal(list.stdout.trim(), '', `runtime lists no containers: ${explain(list)}`);
   });
 
   await t.test('a broken runtime fails promptly with its message', async (t) => {

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Podman, PODMAN_BIN, CONMON_BIN, CATATONIT_BIN } from './lib/podman.js';
 import { maybeRecordingWrapper, runDir, runtimeUnderTest, skipReason, suiteTempDir } from './lib/env.js';
-import { explain } from './lib/exec.js';
+import { explain, run } from './lib/exec.js';
 import { buildImages, BUSYBOX_REF } from './lib/image.js';
 import { removeDir } from './lib/cleanup.js';
 import { runSuite } from './lib/suite.js';
@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   const dir = suiteTempDir('podman');
   const rdir = runDir('podman');
   const cgParent = `/tsrunc-test-podman-${process.pid}`;
-  const runtime = maybeRecordingWrapper(runtimeUnderTest(), 'podman', dir);
+  const realRuntime = runtimeUnderTest();
+  const runtime = maybeRecordingWrapper(realRuntime, 'podman', dir);
   const p = new Podman({ dir: join(dir, 'podman'), runDir: rdir, cgroupParent: cgParent });
   t.teardown(async () => {
     const problems = await p.cleanup(runtime);
@@ -143,13 +144,18 @@ async function main(): Promise<void> {
   });
 
   await t.test('--rm leaves nothing behind', async (t) => {
-    const r = await podmanRun(['--rm', '--name', 'rmcheck'], ['true']);
+    const cidFile = join(dir, 'rmcheck.cid');
+    const r = await podmanRun(['--rm', '--name', 'rmcheck', '--cidfile', cidFile], ['true']);
     t.equal(r.code, 0, explain(r));
+    const id = readFileSync(cidFile, 'utf8').trim();
+    t.match(id, /^[0-9a-f]{64}$/, 'container id recorded');
     const ps = await podman(['ps', '-aq', '--filter', 'name=rmcheck']);
     t.equal(ps.stdout.trim(), '', `container gone: ${explain(ps)}`);
-    const runtimeRoot = join(rdir, 'runroot', 'runc');
-    const left = existsSync(runtimeRoot) ? readdirSync(runtimeRoot) : [];
-    t.same(left, [], `runtime state dirs left under ${runtimeRoot}`);
+    // Podman passes no --root: the runtime keeps state in its default root.
+    const list = await run(realRuntime, ['list', '-q'], { timeoutMs: 15_000 });
+    t.equal(list.code, 0, explain(list));
+    t.notOk(list.stdout.split('\n').includes(id), `runtime no longer lists ${id}: ${explain(list)}`);
+    t.notOk(existsSync(cgroupDir('memory', id)), 'container cgroup gone');
     const cgroups = readdirSync(`/sys/fs/cgroup/memory${cgParent}`).filter((n) => n.startsWith('libpod-'));
     t.same(cgroups, [], 'no container cgroups left');
   });

@@ -79,12 +79,23 @@ export function maybeRecordingWrapper(runtime: string, engine: string, dir: stri
   mkdirSync(wrapperDir, { recursive: true });
   const wrapper = join(wrapperDir, basename(runtime));
   const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const saved = `${resolve(log)}.d`;
+  mkdirSync(saved, { recursive: true });
   writeFileSync(
     wrapper,
     [
       '#!/bin/sh',
-      '# Records the runtime command line an engine issues, then runs the real runtime.',
+      '# Records the runtime command line an engine issues (and the config.json /',
+      '# process.json it hands over), then runs the real runtime.',
       `{ printf '%s' ${q(engine)}; for a in "$@"; do printf ' %s' "$a"; done; printf '\\n'; } >> ${q(resolve(log))}`,
+      'prev=',
+      'for a in "$@"; do',
+      '  case "$prev" in',
+      `    --bundle) cp "$a/config.json" ${q(saved)}/${q(engine)}-config-$$.json 2>/dev/null ;;`,
+      `    --process) cp "$a" ${q(saved)}/${q(engine)}-process-$$.json 2>/dev/null ;;`,
+      '  esac',
+      '  prev=$a',
+      'done',
       `exec ${q(runtime)} "$@"`,
       '',
     ].join('\n'),
