@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const cgParent = `/tsrunc-test-podman-${process.pid}`;
   const realRuntime = runtimeUnderTest();
   const runtime = maybeRecordingWrapper(realRuntime, 'podman', dir);
-  const p = new Podman({ dir: join(dir, 'podman'), runDir: rdir, cgroupParent: cgParent });
+  const p = new Podman({ dir: join(dir, 'podman'), runDir: rdir, cgroupParent: cgParent, runtimes: { tsrunc: runtime } });
   t.teardown(async () => {
     const problems = await p.cleanup(runtime);
     problems.push(...removeDir(dir), ...removeDir(rdir));
@@ -44,6 +44,14 @@ async function main(): Promise<void> {
     const r = await podman(['info', '--format', '{{.Host.OCIRuntime.Path}}']);
     t.equal(r.code, 0, explain(r));
     t.equal(r.stdout.trim(), runtime, explain(r));
+  });
+
+  await t.test('the runtime is also known by name ([engine.runtimes])', async (t) => {
+    const r = await p.podman('tsrunc', ['run', '--rm', '--network', 'none', '--cgroup-parent', cgParent, BUSYBOX_REF, 'echo', 'by name'], {
+      timeoutMs: 30_000,
+    });
+    t.equal(r.code, 0, explain(r));
+    t.equal(r.stdout, 'by name\n', explain(r));
   });
 
   await t.test('run captures output', async (t) => {

@@ -16,6 +16,8 @@ export interface PodmanOptions {
   runDir: string;
   /** cgroup parent of every container, e.g. /tsrunc-test-podman-123 */
   cgroupParent: string;
+  /** runtimes known by name ([engine.runtimes]), for `--runtime NAME` */
+  runtimes?: Record<string, string>;
 }
 
 /**
@@ -72,6 +74,9 @@ export class Podman {
         'lock_type = "file"',
         'runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "tsrunc"]',
         'conmon_path = ["/usr/bin/conmon"]',
+        ...(opts.runtimes
+          ? ['[engine.runtimes]', ...Object.entries(opts.runtimes).map(([name, path]) => `${toml(name)} = [${toml(path)}]`)]
+          : []),
         '[network]',
         'network_backend = "cni"',
         `network_config_dir = ${toml(join(opts.dir, 'cni'))}`,
@@ -93,7 +98,7 @@ export class Podman {
     writeFileSync(join(opts.dir, 'registries.conf'), 'unqualified-search-registries = []\n');
   }
 
-  /** podman with the runtime given by path (`--runtime PATH`) and our private dirs. */
+  /** podman with `--runtime PATH` (or a name from `runtimes`) and our private dirs. */
   podman(runtime: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const global = [
       '--runtime', runtime,
