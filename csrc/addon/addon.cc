@@ -260,9 +260,22 @@ Napi::Value FifoRelease(const Napi::CallbackInfo &info) {
   std::string path;
   int timeout;
   if (!StrArg(info, 0, &path) || !IntArg(info, 1, &timeout)) return ThrowType(info.Env(), "fifoRelease(path, timeoutMs)");
-  int r = tsr_fifo_release(path.c_str(), timeout);
+  int r = tsr_fifo_release(path.c_str(), timeout, nullptr, 0);
   if (r < 0) return ThrowErrno(info.Env(), "exec fifo " + path, errno);
   return Napi::Boolean::New(info.Env(), r == 1);
+}
+
+// fifoStart(path, timeoutMs): null if never released, else the helper's
+// start-time error text ('' when the process was exec'd).
+Napi::Value FifoStart(const Napi::CallbackInfo &info) {
+  std::string path;
+  int timeout;
+  if (!StrArg(info, 0, &path) || !IntArg(info, 1, &timeout)) return ThrowType(info.Env(), "fifoStart(path, timeoutMs)");
+  char report[2048];
+  int r = tsr_fifo_release(path.c_str(), timeout, report, sizeof report);
+  if (r < 0) return ThrowErrno(info.Env(), "exec fifo " + path, errno);
+  if (r == 0) return info.Env().Null();
+  return Napi::String::New(info.Env(), report);
 }
 
 Napi::Value WriteProcFile(const Napi::CallbackInfo &info) {
@@ -508,6 +521,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("close", Napi::Function::New(env, Close));
   exports.Set("mkfifo", Napi::Function::New(env, MkFifo));
   exports.Set("fifoRelease", Napi::Function::New(env, FifoRelease));
+  exports.Set("fifoStart", Napi::Function::New(env, FifoStart));
   exports.Set("writeProcFile", Napi::Function::New(env, WriteProcFile));
   cgroup_device_bpf::Register(env, exports);
   tsr_seccomp_napi::Register(env, exports);

@@ -48,7 +48,31 @@ int tsr_mkfifo(const char *path, unsigned mode)
 	return chmod(path, mode); /* exact mode, whatever the umask */
 }
 
-int tsr_fifo_release(const char *path, int timeout_ms)
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Waits until fd is readable or timeout_ms (from t0) passes: 1 ready, 0 timeout. */
+static int wait_readable(int fd, const struct timespec *t0, int timeout_ms)
+{
+	for (;;) {
+		int left = timeout_ms < 0 ? -1 : (int)(timeout_ms - ms_since(t0));
+		if (timeout_ms >= 0 && left <= 0)
+			return 0;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int n = poll(&p, 1, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		return n > 0;
+	}
+}
+
+int tsr_fifo_release(const char *path, int timeout_ms, char *report, size_t report_len)
 {
 	/* a non-blocking reader open succeeds at once and unblocks the helper's
 	   O_WRONLY open; its byte then says it really was waiting */
@@ -58,31 +82,35 @@ int tsr_fifo_release(const char *path, int timeout_ms)
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int result = 0;
+	size_t used = 0;
+	if (report && report_len)
+		report[0] = '\0';
 	for (;;) {
-		struct timespec t;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long elapsed = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-		int left = timeout_ms < 0 ? -1 : (int)(timeout_ms - elapsed);
-		if (timeout_ms >= 0 && left <= 0)
+		int w = wait_readable(fd, &t0, timeout_ms);
+		if (w <= 0) {
+			if (w < 0)
+				result = -1;
 			break;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int n = poll(&p, 1, left);
-		if (n < 0 && errno == EINTR)
+		}
+		char buf[512];
+		ssize_t got = read(fd, buf, result ? sizeof buf : 1);
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
-		if (n < 0) {
-			result = -1;
-			break;
-		}
-		if (n == 0)
-			break;
-		char c;
-		ssize_t got = read(fd, &c, 1);
-		if (got == 1) {
+		if (got <= 0)
+			break; /* EOF: the writer exec'd (CLOEXEC) or exited */
+		if (!result) {
 			result = 1;
-			break;
+			if (!report)
+				break;
+			continue;
 		}
-		if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
-			break; /* the writer left without a byte */
+		/* after the byte: the helper's error text, if start-time setup failed */
+		size_t take = (size_t)got;
+		if (used + take >= report_len)
+			take = report_len - used - 1;
+		memcpy(report + used, buf, take);
+		used += take;
+		report[used] = '\0';
 	}
 	int e = errno;
 	close(fd);

@@ -34,7 +34,9 @@ int tsr_waitpid(pid_t pid, int nohang, struct tsr_wait *out);
 int tsr_set_child_subreaper(void);
 int tsr_mkfifo(const char *path, unsigned mode);
 /* 1: the byte was read; 0: timeout or no writer; -1: error */
-int tsr_fifo_release(const char *path, int timeout_ms);
+/* 1 once the helper's byte arrived (then, with report, reads its error text
+   until EOF), 0 on timeout or a writer that left without it, -1 errno. */
+int tsr_fifo_release(const char *path, int timeout_ms, char *report, size_t report_len);
 int tsr_set_winsize(int fd, unsigned rows, unsigned cols);
 int tsr_open_path(const char *path);
 int tsr_write_proc_file(pid_t pid, const char *name, const char *data, size_t len);

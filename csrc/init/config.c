@@ -205,7 +205,8 @@ void parse_config(char *buf, uint32_t len)
 	}
 	if (cfg.mode != TSR_MODE_CREATE && cfg.mode != TSR_MODE_EXEC)
 		die("config: missing or bad mode");
-	if (cfg.nargs == 0)
+	/* create without process is valid (runtime.md); only start needs one */
+	if (cfg.nargs == 0 && cfg.mode == TSR_MODE_EXEC)
 		die("config: process.args is empty");
 	cfg.args[cfg.nargs] = NULL;
 	cfg.env[cfg.nenv] = NULL;

@@ -84,7 +84,9 @@ struct config {
 };
 
 /* fds the helper was given (argv), -1 when absent */
-struct init_fds { int sync, fifo, console; };
+/* start_report: the exec FIFO's write end once `start` has opened it; errors
+   until execve (O_CLOEXEC closes it) are written there for `start` to report. */
+struct init_fds { int sync, fifo, console, start_report; };
 
 extern struct config cfg;
 extern struct init_fds fds;

@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include "init.h"
 
-struct init_fds fds = { -1, -1, -1 };
+struct init_fds fds = { -1, -1, -1, -1 };
 int host_proc = -1;
 
 static int parse_fd(const char *s)
@@ -72,7 +72,7 @@ static void wait_for_start(void)
 		die_errno("opening the exec fifo");
 	if (write(fd, "0", 1) != 1)
 		die_errno("writing the exec fifo");
-	close(fd);
+	fds.start_report = fd; /* stays open (CLOEXEC) until execve */
 	close(fds.fifo);
 	fds.fifo = -1;
 }
@@ -116,7 +116,7 @@ static void container_init(void)
 	ensure_home_env();
 	if (cfg.cwd && chdir(cfg.cwd) < 0 && errno != ENOENT && errno != EACCES)
 		die_errno("chdir %s", cfg.cwd);
-	const char *path = lookup_exec();
+	const char *path = cfg.nargs ? lookup_exec() : NULL;
 	if (fds.fifo < 0)
 		die("create: no exec fifo was given");
 
@@ -133,6 +133,8 @@ static void container_init(void)
 	fds.sync = -1;
 
 	wait_for_start();
+	if (!path)
+		die("the config has no process to start");
 	run_hooks(TSR_HOOK_START_CONTAINER, state, state_len);
 	setup_process();
 	exec_process(path);

@@ -60,8 +60,11 @@ static void vreport(const char *fmt, va_list ap, int err)
 	if (!ready && fds.sync >= 0) {
 		send_msg(TSR_C_ERROR, msg, (uint32_t)n + 1);
 	} else {
-		/* after READY the only audience is the container's stderr */
+		/* after READY: the container's stderr, and `start` while it waits */
 		dprintf(2, "tsrunc-init: %s\n", msg);
+		if (fds.start_report >= 0 && write(fds.start_report, msg, (size_t)n) < 0) {
+			/* start gave up waiting: stderr has it */
+		}
 	}
 }
 

@@ -13,7 +13,7 @@ import { RuntimeError, withContext } from '../errors.js';
 import { log } from '../log.js';
 import type { Spec } from '../spec/types.js';
 import { HelperSession } from './helper-session.js';
-import { runHooks } from './hooks.js';
+import { runHooks, runHooksWarnOnly } from './hooks.js';
 import { hookState } from './status.js';
 import { StateStore, writeAtomic, type StoredState } from './state-store.js';
 
@@ -58,22 +58,25 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
   const cleanups: (() => void)[] = [() => store.remove(opts.id)];
   const session = new HelperSession();
   let cgroup: CgroupHandle | undefined;
+  // runtime.md steps 3-5: a failing create-time hook stops the container and
+  // continues at step 12, so poststop hooks run too.
+  let hooksStarted = false;
+  const base: StoredState = {
+    ociVersion: OCI_VERSION,
+    id: opts.id,
+    pid: 0,
+    pidStartTime: '',
+    bundle,
+    rootfs,
+    created: new Date().toISOString(),
+    owner: '',
+    annotations: spec.annotations,
+    cgroup: { paths: {}, createdDirs: [] },
+    rootless: process.getuid?.() !== 0,
+  };
   try {
     const fifo = store.fifoPath(opts.id);
     addon.mkfifo(fifo, 0o622);
-    const base: StoredState = {
-      ociVersion: OCI_VERSION,
-      id: opts.id,
-      pid: 0,
-      pidStartTime: '',
-      bundle,
-      rootfs,
-      created: new Date().toISOString(),
-      owner: '',
-      annotations: spec.annotations,
-      cgroup: { paths: {}, createdDirs: [] },
-      rootless: process.getuid?.() !== 0,
-    };
     cgroup = openCgroupForCreate({ id: opts.id, spec });
     const cg = cgroup;
     cg.create();
@@ -103,6 +106,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
             base.pidStartTime = procStat(pid)?.startTime ?? '';
           },
           onHooks: () => {
+            hooksStarted = true;
             const creating = hookState(base, 'creating');
             runHooks('prestart', spec.hooks?.prestart, creating);
             runHooks('createRuntime', spec.hooks?.createRuntime, creating);
@@ -133,6 +137,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
         log.debug(`cleanup after failed create: ${(e as Error).message}`);
       }
     }
+    if (hooksStarted) runHooksWarnOnly('poststop', spec.hooks?.poststop, hookState(base, 'stopped'));
     throw err instanceof RuntimeError || err instanceof ConfigError ? err : withContext('create', err);
   }
 }

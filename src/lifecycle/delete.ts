@@ -22,8 +22,15 @@ export function deleteContainer(store: StateStore, id: string, force: boolean): 
     throw err;
   }
   const status = containerStatus(store, st);
+  if (status !== 'stopped' && !force) throw new RuntimeError(`cannot delete container ${id} that is not stopped: ${status}`);
+  killAndDestroy(store, id);
+}
+
+/** Stops whatever still runs of the container, then destroys it. */
+export function killAndDestroy(store: StateStore, id: string): void {
+  const st = store.read(id);
+  const status = containerStatus(store, st);
   if (status !== 'stopped') {
-    if (!force) throw new RuntimeError(`cannot delete container ${id} that is not stopped: ${status}`);
     const cg = openCgroupForState(st);
     if (status === 'paused') cg.thaw();
     try {

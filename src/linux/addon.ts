@@ -33,6 +33,7 @@ interface Native {
   close(fd: number): void;
   mkfifo(path: string, mode: number): void;
   fifoRelease(path: string, timeoutMs: number): boolean;
+  fifoStart(path: string, timeoutMs: number): string | null;
   waitpid(pid: number, noHang: boolean): WaitResult | null;
   waitpidAsync(pid: number): Promise<WaitResult>;
   setChildSubreaper(): void;
@@ -83,6 +84,10 @@ export const mkfifo = (path: string, mode: number): void => native.mkfifo(path, 
 /** `start`: opens the FIFO for reading and waits for the helper's byte;
  *  true once read, false on timeout or when the writer left without one. */
 export const fifoRelease = (path: string, timeoutMs: number): boolean => native.fifoRelease(path, timeoutMs);
+/** `start`: releases the helper, then waits until it execs the process (the
+ *  FIFO closes) or fails. null: it never took the release; otherwise its
+ *  start-time error text, '' when the process was exec'd. */
+export const fifoStart = (path: string, timeoutMs: number): string | null => native.fifoStart(path, timeoutMs);
 /** null when noHang and the child still runs. */
 export const waitpid = (pid: number, noHang: boolean): WaitResult | null => native.waitpid(pid, noHang);
 /** waitpid on a worker thread (for `run`). */

@@ -175,7 +175,11 @@ function hookRecords(w: RecordWriter, kind: number, hooks: Hook[] = []): void {
 
 function processRecords(w: RecordWriter, spec: Spec, opts: InitConfigOptions): void {
   const p = spec.process;
-  if (!p) throw new Error('config has no process');
+  if (!p) {
+    // runtime.md: create may go without a process; `start` refuses it.
+    if (opts.mode === 'create') return;
+    throw new Error('exec: no process given');
+  }
   const args = p.args ?? [];
   if (args.length === 0) throw new Error('process.args must not be empty');
   for (const a of args) w.str(Rec.ARG, a);
