@@ -289,3 +289,24 @@ t.test('a new session keyring named like runc, unless noNewKeyring', async (t) =
   t.ok((parseInt(fields[3]!, 16) & 0x080000) !== 0, 'searchable by its user');
   t.not(inherited!.split(';')[4], '_ses.test', 'noNewKeyring keeps the inherited keyring');
 });
+
+t.test('linux.netDevices: a host interface moves in, renamed', async (t) => {
+  // a veth pair (this kernel has no dummy driver): one end moves in
+  const host = `tsrv${process.pid % 100000}`;
+  const peer = `${host}p`;
+  execFileSync('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', peer]);
+  t.teardown(() => {
+    try {
+      execFileSync('ip', ['link', 'del', peer], { stdio: 'ignore' }); // takes both ends
+    } catch {
+      // already gone with the container's namespace
+    }
+  });
+  const b = bundleFor(t, ['sh', '-c', 'ls /sys/class/net | sort | tr "\\n" " "']);
+  const run = created(t, b);
+  addon.moveNetDevice(host, run.lastPid, 'eth9');
+  t.throws(() => execFileSync('ip', ['link', 'show', host], { stdio: 'ignore' }), 'gone from the host');
+  const r = await run.start();
+  t.equal(r.stdout, 'eth9 lo ');
+  t.throws(() => addon.moveNetDevice('tsr-no-such', process.pid), { code: 'ENODEV', message: /^moving network device tsr-no-such/ });
+});

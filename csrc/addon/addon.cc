@@ -139,6 +139,18 @@ Napi::Value Accept(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), c);
 }
 
+// ---- network devices (linux.netDevices) --------------------------------------
+
+Napi::Value MoveNetDevice(const Napi::CallbackInfo &info) {
+  std::string name, newName;
+  int pid;
+  if (!StrArg(info, 0, &name) || !IntArg(info, 1, &pid) || (info.Length() > 2 && !info[2].IsUndefined() && !StrArg(info, 2, &newName)))
+    return ThrowType(info.Env(), "moveNetDevice(name, pid, newName?)");
+  if (tsr_move_net_device(name.c_str(), pid, newName.empty() ? nullptr : newName.c_str()) < 0)
+    return ThrowErrno(info.Env(), "moving network device " + name + " into the namespace of pid " + std::to_string(pid), errno);
+  return info.Env().Undefined();
+}
+
 // ---- the init helper ----------------------------------------------------------
 
 Napi::Value SpawnHelper(const Napi::CallbackInfo &info) {
@@ -287,6 +299,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("accept", Napi::Function::New(env, Accept));
+  // network devices
+  exports.Set("moveNetDevice", Napi::Function::New(env, MoveNetDevice));
   // the init helper
   exports.Set("spawnHelper", Napi::Function::New(env, SpawnHelper));
   exports.Set("helperPath", Napi::Function::New(env, GetHelperPath));

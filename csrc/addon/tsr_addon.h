@@ -39,6 +39,10 @@ int tsr_set_winsize(int fd, unsigned rows, unsigned cols);
 int tsr_open_path(const char *path);
 int tsr_write_proc_file(pid_t pid, const char *name, const char *data, size_t len);
 
+/* netlink.c: move `name` into the network namespace of `pid`, renamed to
+   new_name (NULL: keep the name) */
+int tsr_move_net_device(const char *name, pid_t pid, const char *new_name);
+
 #ifdef __cplusplus
 }
 #endif

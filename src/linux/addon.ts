@@ -38,6 +38,7 @@ interface Native {
   setChildSubreaper(): void;
   setWinsize(fd: number, rows: number, cols: number): void;
   writeProcFile(pid: number, name: string, data: string): void;
+  moveNetDevice(name: string, pid: number, newName?: string): void;
 }
 
 /** The package root: the nearest ancestor with package.json (works from
@@ -92,3 +93,6 @@ export const setWinsize = (fd: number, rows: number, cols: number): void => nati
 /** One write(2) of `data` to /proc/<pid>/<name> (name without '/'), after
  *  checking /proc is procfs: uid_map, gid_map, setgroups. */
 export const writeProcFile = (pid: number, name: string, data: string): void => native.writeProcFile(pid, name, data);
+/** linux.netDevices: moves host interface `name` into the network namespace
+ *  of `pid` (the container init, after C_PID), named `newName` there. */
+export const moveNetDevice = (name: string, pid: number, newName?: string): void => native.moveNetDevice(name, pid, newName);
