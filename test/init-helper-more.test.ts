@@ -103,6 +103,51 @@ t.test('terminal: pty from the container, master over the console socket', async
   t.equal(out, '/dev/pts/0\r\n30 100\r\n/dev/pts/0\r\nc\r\n');
 });
 
+t.test('exec with a terminal gets its own pty from the container', async (t) => {
+  const b = bundleFor(t, ['sleep', '30']);
+  const run = created(t, b);
+  const done = run.start(30_000);
+  t.teardown(() => {
+    try {
+      process.kill(run.lastPid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    return done.catch(() => undefined);
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'tsrunc-console-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const listener = addon.unixListen(join(dir, 'c.sock'));
+  const client = addon.unixConnect(join(dir, 'c.sock'));
+  const server = addon.accept(listener, 2000);
+  t.teardown(() => [listener, client, server].forEach((fd) => addon.close(fd)));
+  const spec = structuredClone(b.spec);
+  spec.process!.terminal = true;
+  spec.process!.consoleSize = { height: 24, width: 80 };
+  spec.process!.args = ['sh', '-c', 'tty; stty size'];
+  const exec = execIn(b, run.lastPid, spec, undefined, client);
+  const master = addon.recvFd(server, 5000);
+  t.teardown(() => closeSync(master));
+  let out = '';
+  const buf = Buffer.alloc(4096);
+  for (;;) {
+    let n = 0;
+    try {
+      n = readSync(master, buf, 0, buf.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EIO') break;
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      throw err;
+    }
+    if (n === 0) break;
+    out += buf.toString('utf8', 0, n);
+  }
+  const r = await exec;
+  t.notOk(r.error);
+  t.equal(r.exit?.exitCode, 0);
+  t.equal(out, '/dev/pts/0\r\n24 80\r\n', 'the first pty of the container devpts');
+});
+
 t.test('a new user namespace: mapped root, bound device nodes', async (t) => {
   const b = bundleFor(t, ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map; id -u; echo x > /dev/null && echo null-ok; stat -c %t:%T /dev/zero'], (s) => {
     s.linux!.namespaces!.push({ type: 'user' });
