@@ -357,3 +357,11 @@ t.test('an idmapped bind mount', async (t) => {
   });
   t.equal(r.stdout, '1000:1001\n65534:65534\n0:0\n');
 });
+
+t.test('large configs: thousands of env entries and hundreds of mounts', async (t) => {
+  const r = await runIn(t, ['sh', '-c', 'env | grep -c ^V; grep -c " /m/" /proc/self/mountinfo'], (s) => {
+    for (let i = 0; i < 3000; i++) s.process!.env!.push(`V${i}=${i}`);
+    for (let i = 0; i < 300; i++) s.mounts!.push({ destination: `/m/${i}`, type: 'tmpfs', source: 'tmpfs', options: ['size=64k'] });
+  });
+  t.equal(r.stdout, '3000\n300\n');
+});

@@ -156,8 +156,8 @@ static void parse_record(struct cursor *c)
 	case TSR_R_CAPS: cfg.has_caps = 1; take_struct(c, &cfg.caps, sizeof cfg.caps); break;
 	case TSR_R_NO_NEW_PRIVS: cfg.no_new_privs = (int)take_u32(c); break;
 	case TSR_R_CWD: cfg.cwd = take_str(c); break;
-	case TSR_R_ENV: *PUSH(cfg.env, cfg.nenv, 1023, "env entries") = take_str(c); break;
-	case TSR_R_ARG: *PUSH(cfg.args, cfg.nargs, 1023, "args") = take_str(c); break;
+	case TSR_R_ENV: *PUSH(cfg.env, cfg.nenv, MAX_STRV - 2, "env entries") = take_str(c); break;
+	case TSR_R_ARG: *PUSH(cfg.args, cfg.nargs, MAX_STRV - 1, "args") = take_str(c); break;
 	case TSR_R_SECCOMP:
 		cfg.has_seccomp = 1;
 		take_struct(c, &cfg.seccomp, sizeof cfg.seccomp);

@@ -241,7 +241,7 @@ void setup_process(void)
 /* Like runc: HOME from the container's /etc/passwd when the env lacks it. */
 void ensure_home_env(void)
 {
-	if (env_value("HOME") || cfg.nenv >= 1022)
+	if (env_value("HOME") || cfg.nenv >= MAX_STRV - 2)
 		return;
 	static char home[PATH_MAX + 8];
 	const char *dir = "/";
