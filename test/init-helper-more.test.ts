@@ -5,6 +5,7 @@ import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, readSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as addon from '../src/linux/addon.js';
+import { cpuMask } from '../src/linux/cpus.js';
 import { ChildMsg } from '../src/linux/protocol.js';
 import type { Spec } from '../src/spec/types.js';
 import { makeBundle, type Bundle } from './lib/bundle.js';
@@ -354,4 +355,19 @@ t.test('linux.netDevices: a host interface moves in, renamed', async (t) => {
   const r = await run.start();
   t.equal(r.stdout, 'eth9 lo ');
   t.throws(() => addon.moveNetDevice('tsr-no-such', process.pid), { code: 'ENODEV', message: /^moving network device tsr-no-such/ });
+});
+
+t.test('execCPUAffinity: final set by the helper, initial by the parent', async (t) => {
+  const b = bundleFor(t, ['grep', 'Cpus_allowed_list', '/proc/self/status'], (s) => {
+    s.process!.execCPUAffinity = { final: '1' };
+  });
+  const r = await created(t, b).start();
+  t.match(r.stdout, /^Cpus_allowed_list:\s+1\n$/);
+  t.same([...cpuMask('0-1,65')], [3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+  t.throws(() => cpuMask('2-1'), /invalid CPU range/);
+  const allowed = () => /Cpus_allowed_list:\s+(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]!;
+  const original = allowed();
+  addon.setCpuAffinity(process.pid, cpuMask('0'));
+  t.teardown(() => addon.setCpuAffinity(process.pid, cpuMask(original)));
+  t.match(readFileSync('/proc/self/status', 'utf8'), /Cpus_allowed_list:\s+0\n/);
 });

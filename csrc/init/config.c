@@ -175,6 +175,14 @@ static void parse_record(struct cursor *c)
 	case TSR_R_CONSOLE: cfg.has_console = 1; take_struct(c, &cfg.console, sizeof cfg.console); break;
 	case TSR_R_NEW_KEYRING: cfg.new_keyring = (int)take_u32(c); break;
 	case TSR_R_IN_USERNS: cfg.in_userns = (int)take_u32(c); break;
+	case TSR_R_CPU_AFFINITY_FINAL:
+		if (c->left == 0 || c->left % 8)
+			die("config: cpu affinity mask of %u bytes", c->left);
+		cfg.cpu_mask = c->p;
+		cfg.cpu_mask_len = c->left;
+		c->p += c->left;
+		c->left = 0;
+		break;
 	default:
 		/* unknown records are a version mismatch between parent and helper */
 		die("config: unknown record type %u", c->type);

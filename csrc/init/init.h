@@ -82,6 +82,8 @@ struct config {
 	struct tsr_console console;
 	int new_keyring;
 	int in_userns;
+	const void *cpu_mask; /* execCPUAffinity.final */
+	uint32_t cpu_mask_len;
 };
 
 /* fds the helper was given (argv), -1 when absent */

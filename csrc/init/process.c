@@ -285,6 +285,8 @@ void exec_process(const char *path)
 {
 	/* only stdio and the preserved fds reach the process */
 	syscall(SYS_close_range, 3 + cfg.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (cfg.cpu_mask && syscall(SYS_sched_setaffinity, 0, cfg.cpu_mask_len, cfg.cpu_mask) < 0)
+		die_errno("setting execCPUAffinity.final");
 	reset_signals();
 	if (cfg.has_seccomp && cfg.no_new_privs)
 		load_seccomp(); /* last: the filter applies to the process alone */
