@@ -119,6 +119,8 @@ enum tsr_record {
 	   process.execCPUAffinity.final set right before execve ("initial" is
 	   the parent's job: it applies before the cgroup move) */
 	TSR_R_CPU_AFFINITY_FINAL = 39,
+	/* string: process.apparmorProfile, applied on execve ("exec <name>") */
+	TSR_R_APPARMOR = 40,
 };
 
 enum tsr_mode {

@@ -371,3 +371,26 @@ t.test('execCPUAffinity: final set by the helper, initial by the parent', async 
   t.teardown(() => addon.setCpuAffinity(process.pid, cpuMask(original)));
   t.match(readFileSync('/proc/self/status', 'utf8'), /Cpus_allowed_list:\s+0\n/);
 });
+
+t.test('apparmorProfile on a host without AppArmor is a clear create error', async (t) => {
+  const enabled = (() => {
+    try {
+      return readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').startsWith('Y');
+    } catch {
+      return false;
+    }
+  })();
+  const b = bundleFor(t, ['cat', '/proc/self/attr/current'], (s) => {
+    s.process!.apparmorProfile = 'unconfined';
+  });
+  const run = createContainer(b);
+  t.teardown(() => run.cleanup());
+  if (enabled) {
+    t.notOk(run.error);
+    const r = await run.start();
+    t.match(r.stdout, /unconfined/);
+  } else {
+    t.equal(run.error, 'apparmor: profile unconfined requested but AppArmor is not enabled');
+    t.same(run.messages, [ChildMsg.ERROR], 'before any namespace work');
+  }
+});

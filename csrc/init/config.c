@@ -175,6 +175,7 @@ static void parse_record(struct cursor *c)
 	case TSR_R_CONSOLE: cfg.has_console = 1; take_struct(c, &cfg.console, sizeof cfg.console); break;
 	case TSR_R_NEW_KEYRING: cfg.new_keyring = (int)take_u32(c); break;
 	case TSR_R_IN_USERNS: cfg.in_userns = (int)take_u32(c); break;
+	case TSR_R_APPARMOR: cfg.apparmor = take_str(c); break;
 	case TSR_R_CPU_AFFINITY_FINAL:
 		if (c->left == 0 || c->left % 8)
 			die("config: cpu affinity mask of %u bytes", c->left);

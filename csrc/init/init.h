@@ -82,6 +82,8 @@ struct config {
 	struct tsr_console console;
 	int new_keyring;
 	int in_userns;
+	const char *apparmor;  /* profile for the process */
+	int apparmor_enabled;  /* read by stage 0 from the host's sysfs */
 	const void *cpu_mask; /* execCPUAffinity.final */
 	uint32_t cpu_mask_len;
 };

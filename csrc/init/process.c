@@ -199,6 +199,23 @@ static void join_session_keyring(void)
 		die_errno("setting the session keyring's permissions");
 }
 
+/* Like runc's aa_change_onexec: the profile takes effect at execve. */
+static void apply_apparmor(void)
+{
+	if (!cfg.apparmor_enabled)
+		die("apparmor: profile %s requested but AppArmor is not enabled", cfg.apparmor);
+	char value[512];
+	int n = snprintf(value, sizeof value, "exec %s", cfg.apparmor);
+	if (n < 0 || n >= (int)sizeof value)
+		die("apparmor: profile name too long");
+	int fd = host_proc < 0 ? -1 : openat(host_proc, "thread-self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && host_proc >= 0)
+		fd = openat(host_proc, "thread-self/attr/exec", O_WRONLY | O_CLOEXEC); /* before LSM stacking */
+	if (fd < 0 || write(fd, value, (size_t)n) != n)
+		die_errno("apparmor: applying profile %s", cfg.apparmor);
+	close(fd);
+}
+
 void setup_process(void)
 {
 	for (int i = 0; i < cfg.nrlimits; i++) {
@@ -216,6 +233,8 @@ void setup_process(void)
 		die_errno("setting the I/O priority");
 	if (cfg.new_keyring)
 		join_session_keyring();
+	if (cfg.apparmor)
+		apply_apparmor();
 	if (cfg.has_seccomp && !cfg.no_new_privs)
 		load_seccomp(); /* still privileged: the load needs CAP_SYS_ADMIN */
 

@@ -238,6 +238,8 @@ function processRecords(w: RecordWriter, spec: Spec, opts: InitConfigOptions): v
   if (opts.preserveFds > 0) w.u32(Rec.PRESERVE_FDS, opts.preserveFds);
   // execCPUAffinity.initial is the parent's (addon.setCpuAffinity on the
   // helper before the cgroup move); the final set is the helper's, last
+  // selinuxLabel is not applied (no SELinux support yet)
+  if (p.apparmorProfile) w.str(Rec.APPARMOR, p.apparmorProfile);
   if (p.execCPUAffinity?.final) w.record(Rec.CPU_AFFINITY_FINAL, cpuMask(p.execCPUAffinity.final));
   if (p.terminal) {
     if (!opts.consoleSocket) throw new Error('process.terminal is set but no console socket was given');
