@@ -4,6 +4,7 @@
       "target_name": "tsrunc",
       "sources": [
         "csrc/addon/addon.cc",
+        "csrc/addon/netlink.c",
         "csrc/addon/spawn.c",
         "csrc/addon/sync_io.c",
         "csrc/addon/proc.c",

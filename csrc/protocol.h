@@ -115,6 +115,12 @@ enum tsr_record {
 	/* string target, string link path (absolute in the container): a
 	   symlink made after the devices (/dev/fd, /dev/ptmx, ...) */
 	TSR_R_SYMLINK = 38,
+	/* cpu bitmask (u64 words, cpu N = bit N%64 of word N/64): the
+	   process.execCPUAffinity.final set right before execve ("initial" is
+	   the parent's job: it applies before the cgroup move) */
+	TSR_R_CPU_AFFINITY_FINAL = 39,
+	/* string: process.apparmorProfile, applied on execve ("exec <name>") */
+	TSR_R_APPARMOR = 40,
 };
 
 enum tsr_mode {

@@ -1,7 +1,7 @@
 // The addon's own contract: helper spawn (sealed memfd, exact fds), framed
 // messages, timeouts, the exec FIFO, waitpid.
 import t, { type Test } from 'tap';
-import { existsSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as addon from '../src/linux/addon.js';
@@ -93,4 +93,17 @@ t.test('exec fifo: no waiting writer means false after the timeout', async (t) =
 t.test('waitpid', async (t) => {
   t.throws(() => addon.waitpid(1, true), { code: 'ECHILD' });
   await t.rejects(addon.waitpidAsync(1), { code: 'ECHILD' });
+});
+
+t.test('recvMessage: a message cut short is an error, not a hang or EOF', async (t) => {
+  const [a, b] = addon.socketpair();
+  t.teardown(() => addon.close(a));
+  const hdr = Buffer.alloc(8);
+  hdr.writeUInt32LE(9, 0);
+  hdr.writeUInt32LE(100, 4); // announces 100 bytes, sends 3
+  addon.sendMessage(b, 9, Buffer.alloc(0)); // a whole empty message first
+  writeSync(b, Buffer.concat([hdr, Buffer.from('abc')])); // then a broken frame
+  addon.close(b);
+  t.same(addon.recvMessage(a, 1000), { type: 9, payload: Buffer.alloc(0) });
+  t.throws(() => addon.recvMessage(a, 1000), { code: 'EPROTO' });
 });

@@ -5,6 +5,7 @@ import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, readSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as addon from '../src/linux/addon.js';
+import { cpuMask } from '../src/linux/cpus.js';
 import { ChildMsg } from '../src/linux/protocol.js';
 import type { Spec } from '../src/spec/types.js';
 import { makeBundle, type Bundle } from './lib/bundle.js';
@@ -101,6 +102,51 @@ t.test('terminal: pty from the container, master over the console socket', async
   const r = await done;
   t.equal(r.exit.exitCode, 0);
   t.equal(out, '/dev/pts/0\r\n30 100\r\n/dev/pts/0\r\nc\r\n');
+});
+
+t.test('exec with a terminal gets its own pty from the container', async (t) => {
+  const b = bundleFor(t, ['sleep', '30']);
+  const run = created(t, b);
+  const done = run.start(30_000);
+  t.teardown(() => {
+    try {
+      process.kill(run.lastPid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    return done.catch(() => undefined);
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'tsrunc-console-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const listener = addon.unixListen(join(dir, 'c.sock'));
+  const client = addon.unixConnect(join(dir, 'c.sock'));
+  const server = addon.accept(listener, 2000);
+  t.teardown(() => [listener, client, server].forEach((fd) => addon.close(fd)));
+  const spec = structuredClone(b.spec);
+  spec.process!.terminal = true;
+  spec.process!.consoleSize = { height: 24, width: 80 };
+  spec.process!.args = ['sh', '-c', 'tty; stty size'];
+  const exec = execIn(b, run.lastPid, spec, undefined, client);
+  const master = addon.recvFd(server, 5000);
+  t.teardown(() => closeSync(master));
+  let out = '';
+  const buf = Buffer.alloc(4096);
+  for (;;) {
+    let n = 0;
+    try {
+      n = readSync(master, buf, 0, buf.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EIO') break;
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      throw err;
+    }
+    if (n === 0) break;
+    out += buf.toString('utf8', 0, n);
+  }
+  const r = await exec;
+  t.notOk(r.error);
+  t.equal(r.exit?.exitCode, 0);
+  t.equal(out, '/dev/pts/0\r\n24 80\r\n', 'the first pty of the container devpts');
 });
 
 t.test('a new user namespace: mapped root, bound device nodes', async (t) => {
@@ -288,4 +334,63 @@ t.test('a new session keyring named like runc, unless noNewKeyring', async (t) =
   t.equal(fields[4], '_ses.test');
   t.ok((parseInt(fields[3]!, 16) & 0x080000) !== 0, 'searchable by its user');
   t.not(inherited!.split(';')[4], '_ses.test', 'noNewKeyring keeps the inherited keyring');
+});
+
+t.test('linux.netDevices: a host interface moves in, renamed', async (t) => {
+  // a veth pair (this kernel has no dummy driver): one end moves in
+  const host = `tsrv${process.pid % 100000}`;
+  const peer = `${host}p`;
+  execFileSync('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', peer]);
+  t.teardown(() => {
+    try {
+      execFileSync('ip', ['link', 'del', peer], { stdio: 'ignore' }); // takes both ends
+    } catch {
+      // already gone with the container's namespace
+    }
+  });
+  const b = bundleFor(t, ['sh', '-c', 'ls /sys/class/net | sort | tr "\\n" " "']);
+  const run = created(t, b);
+  addon.moveNetDevice(host, run.lastPid, 'eth9');
+  t.throws(() => execFileSync('ip', ['link', 'show', host], { stdio: 'ignore' }), 'gone from the host');
+  const r = await run.start();
+  t.equal(r.stdout, 'eth9 lo ');
+  t.throws(() => addon.moveNetDevice('tsr-no-such', process.pid), { code: 'ENODEV', message: /^moving network device tsr-no-such/ });
+});
+
+t.test('execCPUAffinity: final set by the helper, initial by the parent', async (t) => {
+  const b = bundleFor(t, ['grep', 'Cpus_allowed_list', '/proc/self/status'], (s) => {
+    s.process!.execCPUAffinity = { final: '1' };
+  });
+  const r = await created(t, b).start();
+  t.match(r.stdout, /^Cpus_allowed_list:\s+1\n$/);
+  t.same([...cpuMask('0-1,65')], [3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+  t.throws(() => cpuMask('2-1'), /invalid CPU range/);
+  const allowed = () => /Cpus_allowed_list:\s+(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]!;
+  const original = allowed();
+  addon.setCpuAffinity(process.pid, cpuMask('0'));
+  t.teardown(() => addon.setCpuAffinity(process.pid, cpuMask(original)));
+  t.match(readFileSync('/proc/self/status', 'utf8'), /Cpus_allowed_list:\s+0\n/);
+});
+
+t.test('apparmorProfile on a host without AppArmor is a clear create error', async (t) => {
+  const enabled = (() => {
+    try {
+      return readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').startsWith('Y');
+    } catch {
+      return false;
+    }
+  })();
+  const b = bundleFor(t, ['cat', '/proc/self/attr/current'], (s) => {
+    s.process!.apparmorProfile = 'unconfined';
+  });
+  const run = createContainer(b);
+  t.teardown(() => run.cleanup());
+  if (enabled) {
+    t.notOk(run.error);
+    const r = await run.start();
+    t.match(r.stdout, /unconfined/);
+  } else {
+    t.equal(run.error, 'apparmor: profile unconfined requested but AppArmor is not enabled');
+    t.same(run.messages, [ChildMsg.ERROR], 'before any namespace work');
+  }
 });

@@ -1,7 +1,8 @@
 // tsrunc-init end to end: real containers from a busybox bundle, driven by
 // the minimal parent in test/lib/init-session.ts.
 import t, { type Test } from 'tap';
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildMsg } from '../src/linux/protocol.js';
@@ -356,4 +357,27 @@ t.test('an idmapped bind mount', async (t) => {
     s.mounts!.push({ destination: '/plain', type: 'bind', source, options: ['rbind'] });
   });
   t.equal(r.stdout, '1000:1001\n65534:65534\n0:0\n');
+});
+
+t.test('large configs: thousands of env entries and hundreds of mounts', async (t) => {
+  const r = await runIn(t, ['sh', '-c', 'env | grep -c ^V; grep -c " /m/" /proc/self/mountinfo'], (s) => {
+    for (let i = 0; i < 3000; i++) s.process!.env!.push(`V${i}=${i}`);
+    for (let i = 0; i < 300; i++) s.mounts!.push({ destination: `/m/${i}`, type: 'tmpfs', source: 'tmpfs', options: ['size=64k'] });
+  });
+  t.equal(r.stdout, '3000\n300\n');
+});
+
+t.test('ro applies to the top mount, rro to every submount', async (t) => {
+  const source = mkdtempSync(join(tmpdir(), 'tsrunc-src-'));
+  mkdirSync(join(source, 'sub'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tsrunc-test', join(source, 'sub')]);
+  t.teardown(() => {
+    execFileSync('umount', [join(source, 'sub')]);
+    rmSync(source, { recursive: true, force: true });
+  });
+  const r = await runIn(t, ['sh', '-c', 'for d in /ro /ro/sub /rro /rro/sub; do touch $d/f 2>/dev/null && echo "$d rw" || echo "$d ro"; done'], (s) => {
+    s.mounts!.push({ destination: '/ro', type: 'bind', source, options: ['rbind', 'ro'] });
+    s.mounts!.push({ destination: '/rro', type: 'bind', source, options: ['rbind', 'rro'] });
+  });
+  t.equal(r.stdout, '/ro ro\n/ro/sub rw\n/rro ro\n/rro/sub ro\n');
 });

@@ -54,12 +54,12 @@ t.test('records are framed and padded to 4 bytes', async (t) => {
 t.test('struct sizes match the C compiler', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tsrunc-sizes-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const names = ['tsr_hdr', 'tsr_mount', 'tsr_device', 'tsr_hook', 'tsr_rlimit', 'tsr_user', 'tsr_caps', 'tsr_seccomp', 'tsr_sched', 'tsr_console'];
+  const names = ['tsr_hdr', 'tsr_mount', 'tsr_device', 'tsr_hook', 'tsr_rlimit', 'tsr_user', 'tsr_caps', 'tsr_seccomp', 'tsr_sched', 'tsr_console', 'tsr_idmap_mount'];
   const src = `#include <stdio.h>\n#include "protocol.h"\nint main(void){${names.map((n) => `printf("%zu\\n", sizeof(struct ${n}));`).join('')}return 0;}\n`;
   writeFileSync(join(dir, 'sizes.c'), src);
   const csrc = new URL('../../csrc', import.meta.url).pathname;
   execFileSync('cc', ['-I', csrc, '-o', join(dir, 'sizes'), join(dir, 'sizes.c')]);
   const sizes = execFileSync(join(dir, 'sizes'), { encoding: 'utf8' }).trim().split('\n').map(Number);
   // what src/linux/init-config.ts writes for each
-  t.same(sizes, [8, 24, 32, 16, 24, 16, 48, 16, 40, 8]);
+  t.same(sizes, [8, 24, 32, 16, 24, 16, 48, 16, 40, 8, 8]);
 });

@@ -139,6 +139,18 @@ Napi::Value Accept(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), c);
 }
 
+// ---- network devices (linux.netDevices) --------------------------------------
+
+Napi::Value MoveNetDevice(const Napi::CallbackInfo &info) {
+  std::string name, newName;
+  int pid;
+  if (!StrArg(info, 0, &name) || !IntArg(info, 1, &pid) || (info.Length() > 2 && !info[2].IsUndefined() && !StrArg(info, 2, &newName)))
+    return ThrowType(info.Env(), "moveNetDevice(name, pid, newName?)");
+  if (tsr_move_net_device(name.c_str(), pid, newName.empty() ? nullptr : newName.c_str()) < 0)
+    return ThrowErrno(info.Env(), "moving network device " + name + " into the namespace of pid " + std::to_string(pid), errno);
+  return info.Env().Undefined();
+}
+
 // ---- the init helper ----------------------------------------------------------
 
 Napi::Value SpawnHelper(const Napi::CallbackInfo &info) {
@@ -222,6 +234,16 @@ Napi::Value WaitPidAsync(const Napi::CallbackInfo &info) {
 
 Napi::Value SetChildSubreaper(const Napi::CallbackInfo &info) {
   if (tsr_set_child_subreaper() < 0) return ThrowErrno(info.Env(), "PR_SET_CHILD_SUBREAPER", errno);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetCpuAffinity(const Napi::CallbackInfo &info) {
+  int pid;
+  if (!IntArg(info, 0, &pid) || info.Length() < 2 || !info[1].IsBuffer())
+    return ThrowType(info.Env(), "setCpuAffinity(pid, mask: Buffer)");
+  Napi::Buffer<char> mask = info[1].As<Napi::Buffer<char>>();
+  if (tsr_set_affinity(pid, mask.Data(), mask.Length()) < 0)
+    return ThrowErrno(info.Env(), "setting the CPU affinity of " + std::to_string(pid), errno);
   return info.Env().Undefined();
 }
 
@@ -509,6 +531,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("accept", Napi::Function::New(env, Accept));
+  // network devices
+  exports.Set("moveNetDevice", Napi::Function::New(env, MoveNetDevice));
   // the init helper
   exports.Set("spawnHelper", Napi::Function::New(env, SpawnHelper));
   exports.Set("helperPath", Napi::Function::New(env, GetHelperPath));
@@ -516,6 +540,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("waitpid", Napi::Function::New(env, WaitPid));
   exports.Set("waitpidAsync", Napi::Function::New(env, WaitPidAsync));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));
+  exports.Set("setCpuAffinity", Napi::Function::New(env, SetCpuAffinity));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("openPath", Napi::Function::New(env, OpenPath));
   exports.Set("close", Napi::Function::New(env, Close));

@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include "tsr_addon.h"
@@ -34,6 +35,11 @@ int tsr_waitpid(pid_t pid, int nohang, struct tsr_wait *out)
 	out->code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	out->signal = WIFSIGNALED(status) ? WTERMSIG(status) : -1;
 	return 0;
+}
+
+int tsr_set_affinity(pid_t pid, const void *mask, size_t len)
+{
+	return (int)syscall(SYS_sched_setaffinity, pid, len, mask);
 }
 
 int tsr_set_child_subreaper(void)

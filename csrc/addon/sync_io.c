@@ -127,26 +127,37 @@ int tsr_recv_message(int fd, int timeout_ms, uint32_t *type, char **payload, uin
 	*rfd = -1;
 	*payload = NULL;
 	int r = read_exact(fd, &h, sizeof h, deadline, rfd);
+	char *buf = NULL;
 	if (r != 0)
-		return r;
+		goto fail;
+	r = -1;
 	if (h.len > TSR_MAX_PACKET) {
 		errno = EMSGSIZE;
-		return -1;
+		goto fail;
 	}
-	char *buf = malloc(h.len ? h.len : 1);
+	buf = malloc(h.len ? h.len : 1);
 	if (!buf)
-		return -1;
-	r = read_exact(fd, buf, h.len, deadline, rfd);
-	if (r != 0) {
-		free(buf);
-		if (r == 1)
-			errno = EPROTO;
-		return -1;
+		goto fail;
+	int got = read_exact(fd, buf, h.len, deadline, rfd);
+	if (got != 0) {
+		if (got == 1)
+			errno = EPROTO; /* EOF inside a message */
+		goto fail;
 	}
 	*type = h.type;
 	*payload = buf;
 	*len = h.len;
 	return 0;
+fail:
+	/* an fd that came with a message we cannot return is not leaked */
+	if (*rfd >= 0) {
+		int e = errno;
+		close(*rfd);
+		*rfd = -1;
+		errno = e;
+	}
+	free(buf);
+	return r;
 }
 
 int tsr_recv_fd(int fd, int timeout_ms)

@@ -32,6 +32,8 @@ struct tsr_wait { pid_t pid; int exited; int code; int signal; };
 /* 0: *out filled; 1: WNOHANG and still running; -1: error */
 int tsr_waitpid(pid_t pid, int nohang, struct tsr_wait *out);
 int tsr_set_child_subreaper(void);
+/* sched_setaffinity with a raw mask (u64 words) */
+int tsr_set_affinity(pid_t pid, const void *mask, size_t len);
 int tsr_mkfifo(const char *path, unsigned mode);
 /* 1: the byte was read; 0: timeout or no writer; -1: error */
 /* 1 once the helper's byte arrived (then, with report, reads its error text
@@ -40,6 +42,10 @@ int tsr_fifo_release(const char *path, int timeout_ms, char *report, size_t repo
 int tsr_set_winsize(int fd, unsigned rows, unsigned cols);
 int tsr_open_path(const char *path);
 int tsr_write_proc_file(pid_t pid, const char *name, const char *data, size_t len);
+
+/* netlink.c: move `name` into the network namespace of `pid`, renamed to
+   new_name (NULL: keep the name) */
+int tsr_move_net_device(const char *name, pid_t pid, const char *new_name);
 
 #ifdef __cplusplus
 }

@@ -156,8 +156,8 @@ static void parse_record(struct cursor *c)
 	case TSR_R_CAPS: cfg.has_caps = 1; take_struct(c, &cfg.caps, sizeof cfg.caps); break;
 	case TSR_R_NO_NEW_PRIVS: cfg.no_new_privs = (int)take_u32(c); break;
 	case TSR_R_CWD: cfg.cwd = take_str(c); break;
-	case TSR_R_ENV: *PUSH(cfg.env, cfg.nenv, 1023, "env entries") = take_str(c); break;
-	case TSR_R_ARG: *PUSH(cfg.args, cfg.nargs, 1023, "args") = take_str(c); break;
+	case TSR_R_ENV: *PUSH(cfg.env, cfg.nenv, MAX_STRV - 2, "env entries") = take_str(c); break;
+	case TSR_R_ARG: *PUSH(cfg.args, cfg.nargs, MAX_STRV - 1, "args") = take_str(c); break;
 	case TSR_R_SECCOMP:
 		cfg.has_seccomp = 1;
 		take_struct(c, &cfg.seccomp, sizeof cfg.seccomp);
@@ -175,6 +175,15 @@ static void parse_record(struct cursor *c)
 	case TSR_R_CONSOLE: cfg.has_console = 1; take_struct(c, &cfg.console, sizeof cfg.console); break;
 	case TSR_R_NEW_KEYRING: cfg.new_keyring = (int)take_u32(c); break;
 	case TSR_R_IN_USERNS: cfg.in_userns = (int)take_u32(c); break;
+	case TSR_R_APPARMOR: cfg.apparmor = take_str(c); break;
+	case TSR_R_CPU_AFFINITY_FINAL:
+		if (c->left == 0 || c->left % 8)
+			die("config: cpu affinity mask of %u bytes", c->left);
+		cfg.cpu_mask = c->p;
+		cfg.cpu_mask_len = c->left;
+		c->p += c->left;
+		c->left = 0;
+		break;
 	default:
 		/* unknown records are a version mismatch between parent and helper */
 		die("config: unknown record type %u", c->type);

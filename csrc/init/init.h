@@ -10,7 +10,8 @@
 #include <linux/filter.h>
 #include "protocol.h"
 
-#define MAX_ITEMS 256
+#define MAX_ITEMS 1024
+#define MAX_STRV 16384 /* env entries, args */
 
 struct ns_join { uint32_t type; const char *path; };
 struct mount_rec {
@@ -63,9 +64,9 @@ struct config {
 	struct tsr_caps caps;
 	int no_new_privs;
 	const char *cwd;
-	const char *env[1024];
+	const char *env[MAX_STRV];
 	int nenv;
-	const char *args[1024];
+	const char *args[MAX_STRV];
 	int nargs;
 	int has_seccomp;
 	struct tsr_seccomp seccomp;
@@ -81,6 +82,10 @@ struct config {
 	struct tsr_console console;
 	int new_keyring;
 	int in_userns;
+	const char *apparmor;  /* profile for the process */
+	int apparmor_enabled;  /* read by stage 0 from the host's sysfs */
+	const void *cpu_mask; /* execCPUAffinity.final */
+	uint32_t cpu_mask_len;
 };
 
 /* fds the helper was given (argv), -1 when absent */

@@ -174,6 +174,16 @@ int main(int argc, char **argv)
 	uint32_t len;
 	char *packet = recv_msg(TSR_P_CONFIG, &len);
 	parse_config(packet, len);
+	if (cfg.apparmor) {
+		/* the host's view, before any namespace or pivot */
+		char c = 0;
+		int fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+		cfg.apparmor_enabled = fd >= 0 && read(fd, &c, 1) == 1 && c == 'Y';
+		if (fd >= 0)
+			close(fd);
+		if (!cfg.apparmor_enabled) /* fail the create, not the start */
+			die("apparmor: profile %s requested but AppArmor is not enabled", cfg.apparmor);
+	}
 
 	if (cfg.mode == TSR_MODE_CREATE) {
 		save_host_cgroups();

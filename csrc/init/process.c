@@ -199,6 +199,23 @@ static void join_session_keyring(void)
 		die_errno("setting the session keyring's permissions");
 }
 
+/* Like runc's aa_change_onexec: the profile takes effect at execve. */
+static void apply_apparmor(void)
+{
+	if (!cfg.apparmor_enabled)
+		die("apparmor: profile %s requested but AppArmor is not enabled", cfg.apparmor);
+	char value[512];
+	int n = snprintf(value, sizeof value, "exec %s", cfg.apparmor);
+	if (n < 0 || n >= (int)sizeof value)
+		die("apparmor: profile name too long");
+	int fd = host_proc < 0 ? -1 : openat(host_proc, "thread-self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && host_proc >= 0)
+		fd = openat(host_proc, "thread-self/attr/exec", O_WRONLY | O_CLOEXEC); /* before LSM stacking */
+	if (fd < 0 || write(fd, value, (size_t)n) != n)
+		die_errno("apparmor: applying profile %s", cfg.apparmor);
+	close(fd);
+}
+
 void setup_process(void)
 {
 	for (int i = 0; i < cfg.nrlimits; i++) {
@@ -216,6 +233,8 @@ void setup_process(void)
 		die_errno("setting the I/O priority");
 	if (cfg.new_keyring)
 		join_session_keyring();
+	if (cfg.apparmor)
+		apply_apparmor();
 	if (cfg.has_seccomp && !cfg.no_new_privs)
 		load_seccomp(); /* still privileged: the load needs CAP_SYS_ADMIN */
 
@@ -241,7 +260,7 @@ void setup_process(void)
 /* Like runc: HOME from the container's /etc/passwd when the env lacks it. */
 void ensure_home_env(void)
 {
-	if (env_value("HOME") || cfg.nenv >= 1022)
+	if (env_value("HOME") || cfg.nenv >= MAX_STRV - 2)
 		return;
 	static char home[PATH_MAX + 8];
 	const char *dir = "/";
@@ -285,6 +304,8 @@ void exec_process(const char *path)
 {
 	/* only stdio and the preserved fds reach the process */
 	syscall(SYS_close_range, 3 + cfg.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (cfg.cpu_mask && syscall(SYS_sched_setaffinity, 0, cfg.cpu_mask_len, cfg.cpu_mask) < 0)
+		die_errno("setting execCPUAffinity.final");
 	reset_signals();
 	if (cfg.has_seccomp && cfg.no_new_privs)
 		load_seccomp(); /* last: the filter applies to the process alone */

@@ -37,8 +37,10 @@ interface Native {
   waitpid(pid: number, noHang: boolean): WaitResult | null;
   waitpidAsync(pid: number): Promise<WaitResult>;
   setChildSubreaper(): void;
+  setCpuAffinity(pid: number, mask: Buffer): void;
   setWinsize(fd: number, rows: number, cols: number): void;
   writeProcFile(pid: number, name: string, data: string): void;
+  moveNetDevice(name: string, pid: number, newName?: string): void;
 }
 
 /** The package root: the nearest ancestor with package.json (works from
@@ -93,7 +95,14 @@ export const waitpid = (pid: number, noHang: boolean): WaitResult | null => nati
 /** waitpid on a worker thread (for `run`). */
 export const waitpidAsync = (pid: number): Promise<WaitResult> => native.waitpidAsync(pid);
 export const setChildSubreaper = (): void => native.setChildSubreaper();
+/** sched_setaffinity(pid, mask) with a mask from cpus.ts cpuMask(): the
+ *  parent's part of process.execCPUAffinity.initial (on the helper, before
+ *  it is moved into the container's cgroup). */
+export const setCpuAffinity = (pid: number, mask: Buffer): void => native.setCpuAffinity(pid, mask);
 export const setWinsize = (fd: number, rows: number, cols: number): void => native.setWinsize(fd, rows, cols);
 /** One write(2) of `data` to /proc/<pid>/<name> (name without '/'), after
  *  checking /proc is procfs: uid_map, gid_map, setgroups. */
 export const writeProcFile = (pid: number, name: string, data: string): void => native.writeProcFile(pid, name, data);
+/** linux.netDevices: moves host interface `name` into the network namespace
+ *  of `pid` (the container init, after C_PID), named `newName` there. */
+export const moveNetDevice = (name: string, pid: number, newName?: string): void => native.moveNetDevice(name, pid, newName);

@@ -2,6 +2,7 @@
 // csrc/protocol.h). Everything is decided here; the helper only executes.
 import type { Hook, NamespaceType, Spec } from '../spec/types.js';
 import { capabilitySets } from './capabilities.js';
+import { cpuMask } from './cpus.js';
 import { containerDevices, devSymlinks, needsDevSetup } from './devices.js';
 import { mountRecord, PROPAGATION } from './mounts.js';
 import { HookKind, Mode, Rec, RecordWriter, UNSET, type Field } from './protocol.js';
@@ -239,6 +240,11 @@ function processRecords(w: RecordWriter, spec: Spec, opts: InitConfigOptions): v
     w.u32(Rec.IOPRIO, ((cls << 13) | (p.ioPriority.priority ?? 0)) >>> 0);
   }
   if (opts.preserveFds > 0) w.u32(Rec.PRESERVE_FDS, opts.preserveFds);
+  // execCPUAffinity.initial is the parent's (addon.setCpuAffinity on the
+  // helper before the cgroup move); the final set is the helper's, last
+  // selinuxLabel is not applied (no SELinux support yet)
+  if (p.apparmorProfile) w.str(Rec.APPARMOR, p.apparmorProfile);
+  if (p.execCPUAffinity?.final) w.record(Rec.CPU_AFFINITY_FINAL, cpuMask(p.execCPUAffinity.final));
   if (p.terminal) {
     if (!opts.consoleSocket) throw new Error('process.terminal is set but no console socket was given');
     const size: Field[] = [

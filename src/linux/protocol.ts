@@ -58,6 +58,8 @@ export const Rec = {
   IN_USERNS: 36,
   MOUNT_IDMAP: 37,
   SYMLINK: 38,
+  CPU_AFFINITY_FINAL: 39,
+  APPARMOR: 40,
 } as const;
 
 export const Mode = { CREATE: 1, EXEC: 2 } as const;

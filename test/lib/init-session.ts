@@ -200,6 +200,7 @@ export async function execIn(
   initPid: number,
   spec: Spec,
   seccompBpf?: InitConfigOptions['seccompBpf'],
+  consoleFd?: number,
 ): Promise<ExecResult> {
   const tmp = mkdtempSync(join(tmpdir(), 'tsrunc-exec-'));
   const outPath = join(tmp, 'stdout');
@@ -218,11 +219,13 @@ export async function execIn(
       noPivot: false,
       noNewKeyring: true,
       preserveFds: 0,
-      consoleSocket: false,
+      consoleSocket: consoleFd !== undefined,
       joinPid: initPid,
       seccompBpf,
     });
-    stage0 = addon.spawnHelper([stdin, stdout, stderr, childEnd], ['tsrunc-init', '3', '-1', '-1']);
+    const childFds = [stdin, stdout, stderr, childEnd];
+    if (consoleFd !== undefined) childFds.push(consoleFd);
+    stage0 = addon.spawnHelper(childFds, ['tsrunc-init', '3', '-1', consoleFd !== undefined ? '4' : '-1']);
     addon.close(childEnd);
     addon.sendMessage(parentEnd, ParentMsg.CONFIG, config);
     for (;;) {
