@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Prepares the v2 test VM's kernel and initramfs in a cache dir outside the
-# repository (default /var/cache/tsrunc-vm, override with TSRUNC_VM_CACHE).
+# Prepares the test VM's kernel and initramfs in a cache dir outside the
+# repository (default /var/cache/tsrunc-vm, override with TSRUNC_VM_CACHE)
+# and prints their paths on stdout: "<kernel> <initramfs>" (logs go to stderr).
 # The kernel is Debian's linux-image-amd64 (its real image package, found
 # through the metapackage's dependency), fetched with `apt-get download` and
 # unpacked with dpkg-deb -x: nothing is installed into /boot. The initramfs is
-# busybox-static, the few modules needed for virtio-9p and overlayfs, and
-# test/vm/init.sh. Safe to run again: it only rebuilds what is missing or stale.
+# busybox-static, the few modules needed for virtio-9p, virtio disks and
+# overlayfs, and test/vm/init.sh + stage2.sh.
+# The cache may be shared by several work trees and concurrent VMs: files are
+# named by kernel version and by a hash of the init scripts, written to a
+# temporary name and renamed, never rewritten in place; a lock serializes
+# builders. Safe to run again: it only builds what is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${TSRUNC_VM_CACHE:-/var/cache/tsrunc-vm}"
 mkdir -p "$cache"
 cd "$cache"
+exec 9>"$cache/.lock"
+flock 9
+exec 3>&1 1>&2   # stdout is for the two paths only
 
 # linux-image-amd64 is a metapackage; its Depends names the image package.
 image_pkg="$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/{print $2; exit}')"
@@ -29,8 +37,17 @@ if [ ! -f "$cache/$image_pkg.stamp" ]; then
 fi
 
 kver="${image_pkg#linux-image-}"
-cp "kernel-root/boot/vmlinuz-$kver" vmlinuz
+kernel="$cache/vmlinuz-$kver"
+if [ ! -f "$kernel" ]; then
+  cp "kernel-root/boot/vmlinuz-$kver" "$kernel.tmp.$$" && mv "$kernel.tmp.$$" "$kernel"
+fi
 moddir="kernel-root/lib/modules/$kver"
+hash="$(cat "$here/init.sh" "$here/stage2.sh" "$here/prepare.sh" | sha256sum | cut -c1-12)"
+initrd="$cache/initramfs-$kver-$hash.gz"
+if [ -f "$initrd" ]; then
+  echo "$kernel $initrd" >&3
+  exit 0
+fi
 
 # Modules for: virtio PCI transport, virtio disks, 9p over virtio, overlayfs. The package
 # has no modules.dep (depmod runs at install time), so dependencies are read
@@ -54,23 +71,24 @@ add_module() {
 }
 for m in "${want[@]}"; do add_module "$m"; done
 
-rm -rf initramfs-root
-mkdir -p initramfs-root/{bin,dev,proc,sys,modules,newroot,lower,upper}
-cp /bin/busybox initramfs-root/bin/busybox
+root="$(mktemp -d "$cache/initramfs-root.XXXXXX")"
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,modules,newroot,lower,upper}
+cp /bin/busybox "$root/bin/busybox"
 for rel in "${order[@]}"; do
   base="${rel##*/}"
   case "$base" in
-    *.ko.xz) xz -dc "$moddir/$rel" > "initramfs-root/modules/${base%.xz}" ;;
-    *.ko.zst) zstd -qdc "$moddir/$rel" > "initramfs-root/modules/${base%.zst}" ;;
-    *.ko.gz) gzip -dc "$moddir/$rel" > "initramfs-root/modules/${base%.gz}" ;;
-    *) cp "$moddir/$rel" "initramfs-root/modules/$base" ;;
+    *.ko.xz) xz -dc "$moddir/$rel" > "$root/modules/${base%.xz}" ;;
+    *.ko.zst) zstd -qdc "$moddir/$rel" > "$root/modules/${base%.zst}" ;;
+    *.ko.gz) gzip -dc "$moddir/$rel" > "$root/modules/${base%.gz}" ;;
+    *) cp "$moddir/$rel" "$root/modules/$base" ;;
   esac
-  echo "${base%%.ko*}.ko" >> initramfs-root/modules/order
+  echo "${base%%.ko*}.ko" >> "$root/modules/order"
 done
-cp "$here/init.sh" initramfs-root/init
-cp "$here/stage2.sh" initramfs-root/stage2.sh
-chmod 755 initramfs-root/init
-(cd initramfs-root && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > initramfs.gz.tmp
-mv initramfs.gz.tmp initramfs.gz
-echo "$kver" > kernel-version
-echo "prepare: kernel $kver, modules: ${order[*]}"
+cp "$here/init.sh" "$root/init"
+cp "$here/stage2.sh" "$root/stage2.sh"
+chmod 755 "$root/init"
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$initrd.tmp.$$"
+mv "$initrd.tmp.$$" "$initrd"
+echo "prepare: kernel $kver, initramfs $initrd, modules: ${order[*]}"
+echo "$kernel $initrd" >&3

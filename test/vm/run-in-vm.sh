@@ -12,15 +12,11 @@
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 CMD [ARGS...]" >&2; exit 2; }
 here="$(cd "$(dirname "$0")" && pwd)"
-cache="${TSRUNC_VM_CACHE:-/var/cache/tsrunc-vm}"
 work="$(git -C "$here" rev-parse --show-toplevel)"
 case "$PWD/" in "$work"/*) ;; *) echo "run-in-vm: run from inside $work" >&2; exit 2 ;; esac
 
-if [ ! -f "$cache/vmlinuz" ] || [ ! -f "$cache/initramfs.gz" ] \
-   || [ "$here/init.sh" -nt "$cache/initramfs.gz" ] || [ "$here/stage2.sh" -nt "$cache/initramfs.gz" ] \
-   || [ "$here/prepare.sh" -nt "$cache/initramfs.gz" ]; then
-  bash "$here/prepare.sh" >&2
-fi
+read -r kernel initrd < <(bash "$here/prepare.sh")
+[ -f "$kernel" ] && [ -f "$initrd" ] || { echo "run-in-vm: prepare.sh failed" >&2; exit 2; }
 
 ctl="$(mktemp -d /tmp/tsrunc-vm-ctl.XXXXXX)"
 trap 'rm -rf "$ctl"' EXIT
@@ -44,7 +40,7 @@ status=0
 timeout --foreground "${TSRUNC_VM_TIMEOUT:-3600}" \
   qemu-system-x86_64 -nographic -no-reboot -accel tcg,thread=multi -cpu max \
     -smp "${TSRUNC_VM_CPUS:-2}" -m "${TSRUNC_VM_MEM:-3072}" \
-    -kernel "$cache/vmlinuz" -initrd "$cache/initramfs.gz" \
+    -kernel "$kernel" -initrd "$initrd" \
     -append "console=ttyS0 quiet loglevel=3 panic=-1 tsrunc.work=$work tsrunc.cgroup=${TSRUNC_VM_CGROUP:-v2}" \
     -fsdev "$(fsdev hostroot / ,readonly=on)" -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
     -fsdev "$(fsdev worktree "$work" '')" -device virtio-9p-pci,fsdev=worktree,mount_tag=worktree \
