@@ -9,6 +9,7 @@ APT_PACKAGES=(
   build-essential python3 pkg-config   # node-gyp toolchain
   libseccomp-dev                       # seccomp filters compiled with libseccomp
   busybox-static                       # rootfs of the example and test bundles
+  qemu-system-x86 cpio                 # the cgroup v2 test VM (test/vm/)
   golang-github-containers-common      # Podman's seccomp.json, used by the seccomp tests
 )
 missing=()
