@@ -4,6 +4,10 @@
       "target_name": "tsrunc",
       "sources": [
         "csrc/addon/addon.cc",
+        "csrc/addon/spawn.c",
+        "csrc/addon/sync_io.c",
+        "csrc/addon/proc.c",
+        "csrc/addon/bpf_devices.c",
         "csrc/addon/seccomp_compile.c",
         "csrc/addon/seccomp_enosys.c",
         "csrc/addon/seccomp_listener.c"
@@ -18,13 +22,24 @@
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],
       "cflags": ["-Wall", "-Wextra", "-O2"],
+      "cflags_c": ["-std=gnu11"],
       "cflags_cc": ["-Wall", "-Wextra", "-O2"]
     },
     {
       "target_name": "tsrunc-init",
       "type": "executable",
       "sources": [
-        "csrc/init/main.c"
+        "csrc/init/main.c",
+        "csrc/init/sync.c",
+        "csrc/init/config.c",
+        "csrc/init/namespaces.c",
+        "csrc/init/rootfs.c",
+        "csrc/init/mounts.c",
+        "csrc/init/devices.c",
+        "csrc/init/terminal.c",
+        "csrc/init/hooks.c",
+        "csrc/init/process.c",
+        "csrc/init/seccomp.c"
       ],
       "include_dirs": ["csrc"],
       "defines": ["_GNU_SOURCE"],

@@ -6,7 +6,9 @@
  * Framing: every message on the sync socket (an AF_UNIX SOCK_STREAM pair) is
  * a tsr_hdr followed by exactly `len` payload bytes. The config packet
  * is a sequence of records, each itself a tsr_hdr + payload, so the helper can
- * walk it without any schema. Integers are host-endian (both ends run on the
+ * walk it without any schema. Each record's payload is followed by zero
+ * padding up to a multiple of 4 bytes (not counted in its `len`), so struct
+ * payloads and u32 arrays inside the packet stay aligned. Integers are host-endian (both ends run on the
  * same machine). Strings are NUL-terminated and the NUL is counted in `len`.
  */
 #ifndef TSRUNC_PROTOCOL_H
@@ -58,7 +60,8 @@ enum tsr_record {
 	TSR_R_ROOTFS = 5,
 	/* u32 0/1 */
 	TSR_R_ROOTFS_READONLY = 6,
-	/* u32 MS_* propagation for / (MS_PRIVATE etc., 0 = rprivate default) */
+	/* u32 MS_* propagation for / (MS_PRIVATE etc.; 0 = runc's default:
+	   / becomes MS_SLAVE|MS_REC during setup and is left so) */
 	TSR_R_ROOTFS_PROPAGATION = 7,
 	/* u32 0/1: MS_MOVE + chroot instead of pivot_root */
 	TSR_R_NO_PIVOT = 8,
@@ -105,8 +108,13 @@ enum tsr_record {
 	/* u32 0/1: a user namespace is new or joined (devices become bind
 	   mounts of the host nodes, mknod is not allowed there) */
 	TSR_R_IN_USERNS = 36,
-	/* struct tsr_idmap_mount + uid/gid map strings, for idmapped mounts */
+	/* struct tsr_idmap_mount + uid_map text + gid_map text ("0 1000 1\n"
+	   lines, host ids of the runtime's namespace): makes the TSR_R_MOUNT
+	   record just before it (a bind) an idmapped mount */
 	TSR_R_MOUNT_IDMAP = 37,
+	/* string target, string link path (absolute in the container): a
+	   symlink made after the devices (/dev/fd, /dev/ptmx, ...) */
+	TSR_R_SYMLINK = 38,
 };
 
 enum tsr_mode {
@@ -124,6 +132,11 @@ struct tsr_mount {
 	uint32_t attr_set;     /* MOUNT_ATTR_* set with mount_setattr (recursive) */
 	uint32_t attr_clr;     /* MOUNT_ATTR_* cleared with mount_setattr */
 	uint32_t kind;         /* enum tsr_mount_kind */
+	uint32_t reserved;
+};
+
+struct tsr_idmap_mount {
+	uint32_t recursive;    /* 1: AT_RECURSIVE (ridmap) */
 	uint32_t reserved;
 };
 

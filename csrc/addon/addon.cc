@@ -1,6 +1,342 @@
 // The one N-API entry file: thin wrappers that convert JavaScript values and
-// call the plain C files of csrc/addon/ (one per kernel concern).
+// call the plain C files of csrc/addon/ (one per kernel concern). Errors
+// become JavaScript Errors "what: strerror" with `code` (e.g. 'ENOENT') and
+// `errno` set. Other concerns (seccomp compiler, device cgroup BPF) add their
+// own delimited sections below and one line each in Init().
 #include <napi.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "tsr_addon.h"
+
+namespace {
+
+// ---- shared helpers ---------------------------------------------------------
+
+Napi::Value ThrowErrno(Napi::Env env, const std::string &what, int err) {
+  Napi::Error e = Napi::Error::New(env, what + ": " + strerror(err));
+  const char *name = strerrorname_np(err);
+  e.Set("code", Napi::String::New(env, name ? name : "EUNKNOWN"));
+  e.Set("errno", Napi::Number::New(env, err));
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Napi::Value ThrowType(Napi::Env env, const char *msg) {
+  Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+bool IntArg(const Napi::CallbackInfo &info, size_t i, int *out) {
+  if (info.Length() <= i || !info[i].IsNumber()) return false;
+  *out = info[i].As<Napi::Number>().Int32Value();
+  return true;
+}
+
+bool StrArg(const Napi::CallbackInfo &info, size_t i, std::string *out) {
+  if (info.Length() <= i || !info[i].IsString()) return false;
+  *out = info[i].As<Napi::String>().Utf8Value();
+  return true;
+}
+
+// build/Release/tsrunc-init next to this very .node file.
+std::string HelperPath() {
+  Dl_info dl;
+  if (!dladdr(reinterpret_cast<void *>(&HelperPath), &dl) || !dl.dli_fname) return "tsrunc-init";
+  std::string self(dl.dli_fname);
+  size_t slash = self.rfind('/');
+  return (slash == std::string::npos ? std::string(".") : self.substr(0, slash)) + "/tsrunc-init";
+}
+
+Napi::Object WaitObject(Napi::Env env, const tsr_wait &w) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", w.pid);
+  o.Set("exitCode", w.exited ? Napi::Value(Napi::Number::New(env, w.code)) : env.Null());
+  o.Set("signal", w.signal >= 0 ? Napi::Value(Napi::Number::New(env, w.signal)) : env.Null());
+  return o;
+}
+
+// ---- sockets and sync I/O ---------------------------------------------------
+
+Napi::Value SocketPair(const Napi::CallbackInfo &info) {
+  int sv[2];
+  if (tsr_socketpair(sv) < 0) return ThrowErrno(info.Env(), "socketpair", errno);
+  Napi::Array a = Napi::Array::New(info.Env(), 2);
+  a.Set(0u, sv[0]);
+  a.Set(1u, sv[1]);
+  return a;
+}
+
+Napi::Value SendMessage(const Napi::CallbackInfo &info) {
+  int fd, type;
+  if (!IntArg(info, 0, &fd) || !IntArg(info, 1, &type) || info.Length() < 3 || !info[2].IsBuffer())
+    return ThrowType(info.Env(), "sendMessage(fd, type, payload: Buffer)");
+  Napi::Buffer<char> buf = info[2].As<Napi::Buffer<char>>();
+  if (tsr_send_message(fd, (uint32_t)type, buf.Data(), (uint32_t)buf.Length()) < 0)
+    return ThrowErrno(info.Env(), "sending message " + std::to_string(type) + " on fd " + std::to_string(fd), errno);
+  return info.Env().Undefined();
+}
+
+Napi::Value RecvMessage(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int fd, timeout;
+  if (!IntArg(info, 0, &fd) || !IntArg(info, 1, &timeout)) return ThrowType(env, "recvMessage(fd, timeoutMs)");
+  uint32_t type = 0, len = 0;
+  char *payload = nullptr;
+  int rfd = -1;
+  int r = tsr_recv_message(fd, timeout, &type, &payload, &len, &rfd);
+  if (r == 1) return env.Null();
+  if (r < 0) {
+    if (errno == ETIMEDOUT)
+      return ThrowErrno(env, "timeout after " + std::to_string(timeout) + " ms waiting for the init helper", errno);
+    return ThrowErrno(env, "receiving a message on fd " + std::to_string(fd), errno);
+  }
+  Napi::Object msg = Napi::Object::New(env);
+  msg.Set("type", type);
+  msg.Set("payload", Napi::Buffer<char>::Copy(env, payload, len));
+  free(payload);
+  if (rfd >= 0) msg.Set("fd", rfd);
+  return msg;
+}
+
+Napi::Value RecvFd(const Napi::CallbackInfo &info) {
+  int fd, timeout;
+  if (!IntArg(info, 0, &fd) || !IntArg(info, 1, &timeout)) return ThrowType(info.Env(), "recvFd(fd, timeoutMs)");
+  int r = tsr_recv_fd(fd, timeout);
+  if (r < 0) return ThrowErrno(info.Env(), errno == ETIMEDOUT ? "timeout waiting for an fd" : "receiving an fd", errno);
+  return Napi::Number::New(info.Env(), r);
+}
+
+Napi::Value UnixConnect(const Napi::CallbackInfo &info) {
+  std::string path;
+  if (!StrArg(info, 0, &path)) return ThrowType(info.Env(), "unixConnect(path)");
+  int fd = tsr_unix_connect(path.c_str());
+  if (fd < 0) return ThrowErrno(info.Env(), "connecting to " + path, errno);
+  return Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value UnixListen(const Napi::CallbackInfo &info) {
+  std::string path;
+  if (!StrArg(info, 0, &path)) return ThrowType(info.Env(), "unixListen(path)");
+  int fd = tsr_unix_listen(path.c_str());
+  if (fd < 0) return ThrowErrno(info.Env(), "listening on " + path, errno);
+  return Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value Accept(const Napi::CallbackInfo &info) {
+  int fd, timeout;
+  if (!IntArg(info, 0, &fd) || !IntArg(info, 1, &timeout)) return ThrowType(info.Env(), "accept(fd, timeoutMs)");
+  int c = tsr_accept(fd, timeout);
+  if (c < 0) return ThrowErrno(info.Env(), errno == ETIMEDOUT ? "timeout waiting for a connection" : "accept", errno);
+  return Napi::Number::New(info.Env(), c);
+}
+
+// ---- the init helper ----------------------------------------------------------
+
+Napi::Value SpawnHelper(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray())
+    return ThrowType(env, "spawnHelper(childFds: number[], argv: string[])");
+  Napi::Array jfds = info[0].As<Napi::Array>(), jargv = info[1].As<Napi::Array>();
+  std::vector<int> fds;
+  for (uint32_t i = 0; i < jfds.Length(); i++) {
+    Napi::Value v = jfds.Get(i);
+    if (!v.IsNumber()) return ThrowType(env, "spawnHelper: childFds must be numbers");
+    fds.push_back(v.As<Napi::Number>().Int32Value());
+  }
+  std::vector<std::string> args;
+  for (uint32_t i = 0; i < jargv.Length(); i++) {
+    Napi::Value v = jargv.Get(i);
+    if (!v.IsString()) return ThrowType(env, "spawnHelper: argv must be strings");
+    args.push_back(v.As<Napi::String>().Utf8Value());
+  }
+  std::vector<char *> argv;
+  for (auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid;
+  std::string helper = HelperPath();
+  if (tsr_spawn_helper(helper.c_str(), fds.data(), (int)fds.size(), argv.data(), &pid) < 0)
+    return ThrowErrno(env, "starting the init helper " + helper, errno);
+  return Napi::Number::New(env, pid);
+}
+
+Napi::Value GetHelperPath(const Napi::CallbackInfo &info) {
+  return Napi::String::New(info.Env(), HelperPath());
+}
+
+// ---- processes, files --------------------------------------------------------
+
+Napi::Value WaitPid(const Napi::CallbackInfo &info) {
+  int pid;
+  if (!IntArg(info, 0, &pid) || info.Length() < 2 || !info[1].IsBoolean())
+    return ThrowType(info.Env(), "waitpid(pid, noHang)");
+  tsr_wait w;
+  int r = tsr_waitpid(pid, info[1].As<Napi::Boolean>().Value(), &w);
+  if (r < 0) return ThrowErrno(info.Env(), "waitpid " + std::to_string(pid), errno);
+  if (r == 1) return info.Env().Null();
+  return WaitObject(info.Env(), w);
+}
+
+class WaitWorker : public Napi::AsyncWorker {
+ public:
+  WaitWorker(Napi::Env env, pid_t pid) : Napi::AsyncWorker(env), pid_(pid), deferred_(env) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    if (tsr_waitpid(pid_, 0, &w_) < 0) err_ = errno;
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (err_) {
+      Napi::Error e = Napi::Error::New(env, "waitpid " + std::to_string(pid_) + ": " + strerror(err_));
+      const char *name = strerrorname_np(err_);
+      e.Set("code", Napi::String::New(env, name ? name : "EUNKNOWN"));
+      deferred_.Reject(e.Value());
+      return;
+    }
+    deferred_.Resolve(WaitObject(env, w_));
+  }
+
+ private:
+  pid_t pid_;
+  tsr_wait w_{};
+  int err_ = 0;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value WaitPidAsync(const Napi::CallbackInfo &info) {
+  int pid;
+  if (!IntArg(info, 0, &pid)) return ThrowType(info.Env(), "waitpidAsync(pid)");
+  WaitWorker *w = new WaitWorker(info.Env(), pid);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Value SetChildSubreaper(const Napi::CallbackInfo &info) {
+  if (tsr_set_child_subreaper() < 0) return ThrowErrno(info.Env(), "PR_SET_CHILD_SUBREAPER", errno);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetWinsize(const Napi::CallbackInfo &info) {
+  int fd, rows, cols;
+  if (!IntArg(info, 0, &fd) || !IntArg(info, 1, &rows) || !IntArg(info, 2, &cols))
+    return ThrowType(info.Env(), "setWinsize(fd, rows, cols)");
+  if (tsr_set_winsize(fd, (unsigned)rows, (unsigned)cols) < 0) return ThrowErrno(info.Env(), "TIOCSWINSZ", errno);
+  return info.Env().Undefined();
+}
+
+Napi::Value OpenPath(const Napi::CallbackInfo &info) {
+  std::string path;
+  if (!StrArg(info, 0, &path)) return ThrowType(info.Env(), "openPath(path)");
+  int fd = tsr_open_path(path.c_str());
+  if (fd < 0) return ThrowErrno(info.Env(), "opening " + path, errno);
+  return Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value Close(const Napi::CallbackInfo &info) {
+  int fd;
+  if (!IntArg(info, 0, &fd)) return ThrowType(info.Env(), "close(fd)");
+  if (close(fd) < 0 && errno != EINTR) return ThrowErrno(info.Env(), "close " + std::to_string(fd), errno);
+  return info.Env().Undefined();
+}
+
+Napi::Value MkFifo(const Napi::CallbackInfo &info) {
+  std::string path;
+  int mode;
+  if (!StrArg(info, 0, &path) || !IntArg(info, 1, &mode)) return ThrowType(info.Env(), "mkfifo(path, mode)");
+  if (tsr_mkfifo(path.c_str(), (unsigned)mode) < 0) return ThrowErrno(info.Env(), "mkfifo " + path, errno);
+  return info.Env().Undefined();
+}
+
+Napi::Value FifoRelease(const Napi::CallbackInfo &info) {
+  std::string path;
+  int timeout;
+  if (!StrArg(info, 0, &path) || !IntArg(info, 1, &timeout)) return ThrowType(info.Env(), "fifoRelease(path, timeoutMs)");
+  int r = tsr_fifo_release(path.c_str(), timeout);
+  if (r < 0) return ThrowErrno(info.Env(), "exec fifo " + path, errno);
+  return Napi::Boolean::New(info.Env(), r == 1);
+}
+
+Napi::Value WriteProcFile(const Napi::CallbackInfo &info) {
+  int pid;
+  std::string name;
+  if (!IntArg(info, 0, &pid) || !StrArg(info, 1, &name) || info.Length() < 3 || !info[2].IsString())
+    return ThrowType(info.Env(), "writeProcFile(pid, name, data)");
+  std::string data = info[2].As<Napi::String>().Utf8Value();
+  if (tsr_write_proc_file(pid, name.c_str(), data.data(), data.size()) < 0)
+    return ThrowErrno(info.Env(), "writing /proc/" + std::to_string(pid) + "/" + name, errno);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+// ---- cgroup device BPF ----
+// bpfDevicesApply(cgroupDir: string, insns: Buffer): void
+// bpfDevicesQuery(cgroupDir: string): number[]  (attached program ids)
+#include "bpf_devices.h"
+#include <cerrno>
+#include <cstring>
+
+namespace cgroup_device_bpf {
+
+static Napi::Value Apply(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBuffer()) {
+    Napi::TypeError::New(env, "bpfDevicesApply(cgroupDir: string, insns: Buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string dir = info[0].As<Napi::String>().Utf8Value();
+  Napi::Buffer<uint8_t> insns = info[1].As<Napi::Buffer<uint8_t>>();
+  if (insns.Length() == 0 || insns.Length() % 8 != 0) {
+    Napi::TypeError::New(env, "bpfDevicesApply: insns must be a non-empty multiple of 8 bytes").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  char err[1024] = "";
+  int rc = tsr_bpf_devices_apply(dir.c_str(), insns.Data(), insns.Length() / 8, err, sizeof(err));
+  if (rc < 0) {
+    Napi::Error e = Napi::Error::New(env, err);
+    e.Set("errno", Napi::Number::New(env, -rc));
+    e.ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+static Napi::Value Query(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "bpfDevicesQuery(cgroupDir: string)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string dir = info[0].As<Napi::String>().Utf8Value();
+  uint32_t ids[256];
+  uint32_t count = 256;
+  int rc = tsr_bpf_devices_query(dir.c_str(), ids, &count);
+  if (rc < 0) {
+    Napi::Error e = Napi::Error::New(env, "bpf(BPF_PROG_QUERY) on " + dir + ": " + strerror(-rc));
+    e.Set("errno", Napi::Number::New(env, -rc));
+    e.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array out = Napi::Array::New(env, count);
+  for (uint32_t i = 0; i < count && i < 256; i++) out.Set(i, Napi::Number::New(env, ids[i]));
+  return out;
+}
+
+static void Register(Napi::Env env, Napi::Object exports) {
+  exports.Set("bpfDevicesApply", Napi::Function::New(env, Apply, "bpfDevicesApply"));
+  exports.Set("bpfDevicesQuery", Napi::Function::New(env, Query, "bpfDevicesQuery"));
+}
+
+}  // namespace cgroup_device_bpf
+// ---- end cgroup device BPF ----
 
 // ---- seccomp compile ----
 // Owned by the seccomp work; self-contained. JavaScript side:
@@ -152,7 +488,29 @@ static void Register(Napi::Env env, Napi::Object exports) {
 // ---- end seccomp compile ----
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  tsr_seccomp_napi::Register(env, exports);  // seccomp compile section
+  // sockets and sync I/O
+  exports.Set("socketpair", Napi::Function::New(env, SocketPair));
+  exports.Set("sendMessage", Napi::Function::New(env, SendMessage));
+  exports.Set("recvMessage", Napi::Function::New(env, RecvMessage));
+  exports.Set("recvFd", Napi::Function::New(env, RecvFd));
+  exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
+  exports.Set("unixListen", Napi::Function::New(env, UnixListen));
+  exports.Set("accept", Napi::Function::New(env, Accept));
+  // the init helper
+  exports.Set("spawnHelper", Napi::Function::New(env, SpawnHelper));
+  exports.Set("helperPath", Napi::Function::New(env, GetHelperPath));
+  // processes, files
+  exports.Set("waitpid", Napi::Function::New(env, WaitPid));
+  exports.Set("waitpidAsync", Napi::Function::New(env, WaitPidAsync));
+  exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));
+  exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
+  exports.Set("openPath", Napi::Function::New(env, OpenPath));
+  exports.Set("close", Napi::Function::New(env, Close));
+  exports.Set("mkfifo", Napi::Function::New(env, MkFifo));
+  exports.Set("fifoRelease", Napi::Function::New(env, FifoRelease));
+  exports.Set("writeProcFile", Napi::Function::New(env, WriteProcFile));
+  cgroup_device_bpf::Register(env, exports);
+  tsr_seccomp_napi::Register(env, exports);
   return exports;
 }
 

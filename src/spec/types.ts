@@ -254,3 +254,32 @@ export interface State {
   bundle: string;
   annotations?: Record<string, string>;
 }
+
+/** The Features structure (features.md, features-linux.md), output of `features`. */
+export interface Features {
+  ociVersionMin: string;
+  ociVersionMax: string;
+  hooks?: string[] | null;
+  mountOptions?: string[] | null;
+  annotations?: Record<string, string> | null;
+  potentiallyUnsafeConfigAnnotations?: string[] | null;
+  linux?: {
+    namespaces?: string[] | null;
+    capabilities?: string[] | null;
+    cgroup?: { v1?: boolean | null; v2?: boolean | null; systemd?: boolean | null; systemdUser?: boolean | null; rdma?: boolean | null } | null;
+    seccomp?: {
+      enabled?: boolean | null;
+      actions?: string[] | null;
+      operators?: string[] | null;
+      archs?: string[] | null;
+      knownFlags?: string[] | null;
+      supportedFlags?: string[] | null;
+    } | null;
+    apparmor?: { enabled?: boolean | null } | null;
+    selinux?: { enabled?: boolean | null } | null;
+    memoryPolicy?: { modes?: string[] | null; flags?: string[] | null } | null;
+    intelRdt?: { enabled?: boolean | null; schemata?: boolean | null; monitoring?: boolean | null } | null;
+    mountExtensions?: { idmap?: { enabled?: boolean | null } | null } | null;
+    netDevices?: { enabled?: boolean | null } | null;
+  } | null;
+}

@@ -1,0 +1,16 @@
+// Version and commit, for --version. The commit is stamped into
+// dist/build-info.json at build time (scripts/stamp-build.mjs).
+import { readFileSync } from 'node:fs';
+
+export interface BuildInfo {
+  version: string;
+  commit: string;
+}
+
+export function buildInfo(): BuildInfo {
+  try {
+    return JSON.parse(readFileSync(new URL('../build-info.json', import.meta.url), 'utf8')) as BuildInfo;
+  } catch {
+    return { version: '0.0.0', commit: 'unknown' };
+  }
+}

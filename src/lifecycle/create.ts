@@ -1,0 +1,139 @@
+// `tsrunc create`: set the container up to the point where only the user
+// process's execve remains, then leave its init waiting on the exec FIFO.
+import { resolve } from 'node:path';
+import * as addon from '../linux/addon.js';
+import { ChildMsg } from '../linux/protocol.js';
+import { buildInitConfig } from '../linux/init-config.js';
+import { compileSeccompFor } from '../linux/seccomp-bridge.js';
+import { openCgroupForCreate, type CgroupHandle } from '../linux/cgroups/index.js';
+import { procStat, waitGone } from '../linux/proc.js';
+import { loadConfig } from '../spec/load.js';
+import { ConfigError } from '../spec/errors.js';
+import { RuntimeError, withContext } from '../errors.js';
+import { log } from '../log.js';
+import type { Spec } from '../spec/types.js';
+import { HelperSession } from './helper-session.js';
+import { runHooks } from './hooks.js';
+import { hookState } from './status.js';
+import { StateStore, writeAtomic, type StoredState } from './state-store.js';
+
+import { OCI_VERSION } from '../spec/version.js';
+
+export interface CreateOptions {
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot: boolean;
+  noNewKeyring: boolean;
+  preserveFds: number;
+  /** `run` without --console-socket: a socket of our own receives the pty. */
+  ownConsole?: number;
+}
+
+export interface Created {
+  state: StoredState;
+  spec: Spec;
+}
+
+export function createContainer(store: StateStore, opts: CreateOptions): Created {
+  const bundle = resolve(opts.bundle);
+  const { spec, rootfs, warnings } = loadConfig(bundle, { strictCapabilities: true });
+  for (const w of warnings) log.warn(w);
+  if (spec.process?.terminal && !opts.consoleSocket && opts.ownConsole === undefined) {
+    throw new RuntimeError('cannot allocate tty if tsrunc will detach without setting console socket');
+  }
+  if (!spec.process?.terminal && opts.consoleSocket) {
+    throw new RuntimeError('cannot use console socket if tsrunc will not detach or allocate tty');
+  }
+  // Compile seccomp before anything exists: a bad profile leaves nothing behind.
+  const seccomp = compileSeccompFor(spec, { debug: (m) => log.debug(m) });
+  store.reserve(opts.id);
+  const cleanups: (() => void)[] = [() => store.remove(opts.id)];
+  const session = new HelperSession();
+  let cgroup: CgroupHandle | undefined;
+  try {
+    const fifo = store.fifoPath(opts.id);
+    addon.mkfifo(fifo, 0o622);
+    const base: StoredState = {
+      ociVersion: OCI_VERSION,
+      id: opts.id,
+      pid: 0,
+      pidStartTime: '',
+      bundle,
+      rootfs,
+      created: new Date().toISOString(),
+      owner: '',
+      annotations: spec.annotations,
+      cgroup: { paths: {}, createdDirs: [] },
+      rootless: process.getuid?.() !== 0,
+    };
+    cgroup = openCgroupForCreate({ id: opts.id, spec });
+    const cg = cgroup;
+    cg.create();
+    cleanups.push(() => cg.destroy());
+    cg.set(spec.linux?.resources ?? {}); // runc's default device rules even without resources
+    const config = buildInitConfig(spec, {
+      mode: 'create',
+      rootfs,
+      id: opts.id,
+      noPivot: opts.noPivot,
+      noNewKeyring: opts.noNewKeyring,
+      preserveFds: opts.preserveFds,
+      consoleSocket: Boolean(opts.consoleSocket) || opts.ownConsole !== undefined,
+      seccompBpf: seccomp,
+    });
+    const fifoFd = addon.openPath(fifo);
+    const consoleFd = opts.consoleSocket ? connectConsole(opts.consoleSocket) : (opts.ownConsole ?? -1);
+    try {
+      session.run(
+        config,
+        { preserveFds: opts.preserveFds, fifoFd, consoleFd },
+        {
+          onSpawned: (pid) => cg.apply(pid),
+          onPid: (pid) => {
+            base.pid = pid;
+            base.pidStartTime = procStat(pid)?.startTime ?? '';
+          },
+          onHooks: () => {
+            const creating = hookState(base, 'creating');
+            runHooks('prestart', spec.hooks?.prestart, creating);
+            runHooks('createRuntime', spec.hooks?.createRuntime, creating);
+            return JSON.stringify(creating);
+          },
+          uidMappings: spec.linux?.uidMappings,
+          gidMappings: spec.linux?.gidMappings,
+        },
+        ChildMsg.READY,
+      );
+    } finally {
+      addon.close(fifoFd);
+      if (opts.consoleSocket && consoleFd >= 0) addon.close(consoleFd);
+    }
+    base.cgroup = { paths: cg.paths(), createdDirs: cg.createdDirs() };
+    store.write(base, spec);
+    if (opts.pidFile) writeAtomic(resolve(opts.pidFile), String(base.pid), 0o644);
+    session.close();
+    log.debug(`container ${opts.id} created, init pid ${base.pid}`);
+    return { state: base, spec };
+  } catch (err) {
+    session.abort();
+    if (session.pid > 0) waitGone(session.pid, procStat(session.pid)?.startTime ?? '', 2000);
+    for (const undo of cleanups.reverse()) {
+      try {
+        undo();
+      } catch (e) {
+        log.debug(`cleanup after failed create: ${(e as Error).message}`);
+      }
+    }
+    throw err instanceof RuntimeError || err instanceof ConfigError ? err : withContext('create', err);
+  }
+}
+
+function connectConsole(path: string): number {
+  try {
+    return addon.unixConnect(resolve(path));
+  } catch (err) {
+    throw withContext(`connecting to console socket ${path}`, err);
+  }
+}

@@ -1,0 +1,94 @@
+// Typed access to the native addon (build/Release/tsrunc.node, csrc/addon/).
+// Every function throws an Error "what: strerror" with `code` ('ENOENT', ...)
+// on failure.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Message {
+  type: number;
+  payload: Buffer;
+  /** An fd passed with the message (SCM_RIGHTS), e.g. TSR_C_SECCOMP_FD. */
+  fd?: number;
+}
+
+export interface WaitResult {
+  pid: number;
+  exitCode: number | null;
+  signal: number | null;
+}
+
+interface Native {
+  socketpair(): [number, number];
+  spawnHelper(childFds: number[], argv: string[]): number;
+  helperPath(): string;
+  sendMessage(fd: number, type: number, payload: Buffer): void;
+  recvMessage(fd: number, timeoutMs: number): Message | null;
+  recvFd(fd: number, timeoutMs: number): number;
+  unixConnect(path: string): number;
+  unixListen(path: string): number;
+  accept(fd: number, timeoutMs: number): number;
+  openPath(path: string): number;
+  close(fd: number): void;
+  mkfifo(path: string, mode: number): void;
+  fifoRelease(path: string, timeoutMs: number): boolean;
+  waitpid(pid: number, noHang: boolean): WaitResult | null;
+  waitpidAsync(pid: number): Promise<WaitResult>;
+  setChildSubreaper(): void;
+  setWinsize(fd: number, rows: number, cols: number): void;
+  writeProcFile(pid: number, name: string, data: string): void;
+}
+
+/** The package root: the nearest ancestor with package.json (works from
+ *  src/ under ts-node as well as from dist/src/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('tsrunc: cannot find the package root');
+    dir = up;
+  }
+  return dir;
+}
+
+const native = createRequire(import.meta.url)(join(packageRoot(), 'build', 'Release', 'tsrunc.node')) as Native;
+
+/** AF_UNIX SOCK_STREAM pair, both ends O_CLOEXEC. */
+export const socketpair = (): [number, number] => native.socketpair();
+/** Starts tsrunc-init from a sealed memfd copy (made once per process).
+ *  childFds[i] is the fd of ours that becomes the helper's fd i (-1: closed);
+ *  every other fd is closed. Empty environment, default signal dispositions,
+ *  nothing blocked. Returns the pid (the caller reaps it). */
+export const spawnHelper = (childFds: number[], argv: string[]): number => native.spawnHelper(childFds, argv);
+/** Where build/Release/tsrunc-init is (next to the .node file). */
+export const helperPath = (): string => native.helperPath();
+/** Blocking write of one framed message (tsr_hdr + payload). */
+export const sendMessage = (fd: number, type: number, payload: Buffer): void => native.sendMessage(fd, type, payload);
+/** One framed message; null on EOF before a header; throws code
+ *  'ETIMEDOUT' ("timeout ...") when nothing complete arrives in time. */
+export const recvMessage = (fd: number, timeoutMs: number): Message | null => native.recvMessage(fd, timeoutMs);
+/** One fd passed by SCM_RIGHTS (the body, e.g. a pty name, is dropped). */
+export const recvFd = (fd: number, timeoutMs: number): number => native.recvFd(fd, timeoutMs);
+/** Connected SOCK_STREAM fd, O_CLOEXEC. */
+export const unixConnect = (path: string): number => native.unixConnect(path);
+/** Bound, listening SOCK_STREAM fd, O_CLOEXEC. */
+export const unixListen = (path: string): number => native.unixListen(path);
+export const accept = (fd: number, timeoutMs: number): number => native.accept(fd, timeoutMs);
+/** O_PATH|O_CLOEXEC fd (e.g. the exec FIFO for the helper). */
+export const openPath = (path: string): number => native.openPath(path);
+export const close = (fd: number): void => native.close(fd);
+/** mkfifo with exactly `mode` (umask does not apply). */
+export const mkfifo = (path: string, mode: number): void => native.mkfifo(path, mode);
+/** `start`: opens the FIFO for reading and waits for the helper's byte;
+ *  true once read, false on timeout or when the writer left without one. */
+export const fifoRelease = (path: string, timeoutMs: number): boolean => native.fifoRelease(path, timeoutMs);
+/** null when noHang and the child still runs. */
+export const waitpid = (pid: number, noHang: boolean): WaitResult | null => native.waitpid(pid, noHang);
+/** waitpid on a worker thread (for `run`). */
+export const waitpidAsync = (pid: number): Promise<WaitResult> => native.waitpidAsync(pid);
+export const setChildSubreaper = (): void => native.setChildSubreaper();
+export const setWinsize = (fd: number, rows: number, cols: number): void => native.setWinsize(fd, rows, cols);
+/** One write(2) of `data` to /proc/<pid>/<name> (name without '/'), after
+ *  checking /proc is procfs: uid_map, gid_map, setgroups. */
+export const writeProcFile = (pid: number, name: string, data: string): void => native.writeProcFile(pid, name, data);

@@ -1,0 +1,30 @@
+// `--trace` / TSRUNC_TRACE=1: where a call's time goes, phase by phase,
+// printed to stderr at exit. Each mark ends the phase named by it.
+import { performance } from 'node:perf_hooks';
+
+const marks: { phase: string; at: number }[] = [];
+let enabled = process.env.TSRUNC_TRACE === '1';
+
+export function enableTrace(): void {
+  enabled = true;
+}
+
+/** Ends phase `phase` now (ms since the process started). */
+export function mark(phase: string): void {
+  marks.push({ phase, at: performance.now() });
+}
+
+export function traceEnabled(): boolean {
+  return enabled;
+}
+
+export function printTrace(): void {
+  if (!enabled || marks.length === 0) return;
+  let prev = 0;
+  const lines = marks.map(({ phase, at }) => {
+    const line = `${phase.padEnd(28)} ${(at - prev).toFixed(1).padStart(7)} ms  (at ${at.toFixed(1)} ms)`;
+    prev = at;
+    return line;
+  });
+  process.stderr.write(`tsrunc trace:\n  ${lines.join('\n  ')}\n`);
+}
