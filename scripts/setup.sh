@@ -21,5 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+bash scripts/setup-engines.sh   # containerd, docker, podman, ... for test/engines/
+
 npm ci --no-audit --no-fund
 npm run build

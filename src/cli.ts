@@ -183,7 +183,7 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
         exitCode = await execInContainer(store(a), {
           id: a.id,
           processFile: a.process,
-          args: a.command.map(String),
+          args: [...a.command, ...((a['--'] as unknown[] | undefined) ?? [])].map(String),
           cwd: a.cwd,
           env: a.env.map(String),
           tty: a.tty,
@@ -255,7 +255,7 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
     .version(false)
     .demandCommand(1, 'a command is required (see --help)')
     .strictCommands()
-    .parserConfiguration({ 'halt-at-non-option': false })
+    .parserConfiguration({ 'halt-at-non-option': false, 'greedy-arrays': false, 'populate--': true })
     .exitProcess(false)
     .fail((msg, err) => {
       throw err ?? new RuntimeError(msg);
@@ -288,6 +288,28 @@ function wantsVersion(args: string[]): boolean {
   return false;
 }
 
+const EXEC_WITH_VALUE = new Set([
+  '--process', '-p', '--console-socket', '--cwd', '--env', '-e', '--user', '-u', '--additional-gids', '-g',
+  '--cap', '-c', '--preserve-fds', '--pid-file', '--process-label', '--apparmor', '--cgroup',
+]);
+
+/** runc stops reading flags at the container id of `exec`: everything after
+ *  it is the command, even words like `-c`. Insert `--` there for yargs. */
+function splitExecCommand(args: string[]): string[] {
+  let i = 0;
+  for (; i < args.length && args[i] !== 'exec'; i++) {
+    if (!args[i]!.startsWith('-')) return args; // another command
+    if (GLOBAL_WITH_VALUE.has(args[i]!)) i++;
+  }
+  for (i++; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return args;
+    if (!a.startsWith('-')) return [...args.slice(0, i + 1), '--', ...args.slice(i + 1)];
+    if (EXEC_WITH_VALUE.has(a)) i++;
+  }
+  return args;
+}
+
 export async function main(args: string[]): Promise<void> {
   mark('process start → main');
   const traceAt = args.indexOf('--trace');
@@ -300,7 +322,7 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   try {
-    await buildParser(args).parseAsync();
+    await buildParser(splitExecCommand(args)).parseAsync();
   } catch (err) {
     reportError(err);
     exitCode = err instanceof RuntimeError ? err.exitCode : 1;

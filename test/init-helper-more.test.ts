@@ -1,6 +1,7 @@
 // tsrunc-init: exec mode, terminal, user namespace, seccomp, preserved fds.
 import t, { type Test } from 'tap';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as addon from '../src/linux/addon.js';
@@ -217,4 +218,74 @@ t.test('rootfsPropagation shared and private', async (t) => {
     t.equal(r.exit.exitCode, 0, prop);
     t.match(r.stdout, tag, prop);
   }
+});
+
+t.test('create hands a seccomp notify listener over before READY', async (t) => {
+  const allowAll = Buffer.alloc(8);
+  allowAll.writeUInt16LE(0x06, 0); // ret ALLOW: nothing is ever notified
+  allowAll.writeUInt32LE(0x7fff0000, 4);
+  const b = bundleFor(t, ['sh', '-c', 'grep ^Seccomp /proc/self/status']);
+  const run = created(t, b, { seccompBpf: { flags: 1 << 3 /* NEW_LISTENER */, bpf: allowAll, notify: true } });
+  t.same(run.messages, [ChildMsg.PID, ChildMsg.HOOKS_REQ, ChildMsg.SECCOMP_FD, ChildMsg.READY]);
+  t.equal(run.seccompFdLink, 'anon_inode:seccomp notify');
+  const r = await run.start();
+  t.equal(r.stdout, 'Seccomp:\t2\nSeccomp_filters:\t1\n', 'loaded once, before start');
+});
+
+t.test('exec into a container with its own user namespace', async (t) => {
+  const b = bundleFor(t, ['sleep', '30'], (s) => {
+    s.linux!.namespaces!.push({ type: 'user' });
+    s.linux!.uidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+    s.linux!.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+  });
+  chmodSync(b.dir, 0o755);
+  const run = created(t, b);
+  const done = run.start(30_000);
+  t.teardown(() => {
+    try {
+      process.kill(run.lastPid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    return done.catch(() => undefined);
+  });
+  const spec = structuredClone(b.spec);
+  spec.process!.args = ['sh', '-c', 'id -u; cat /proc/self/uid_map; grep ^CapEff /proc/self/status'];
+  spec.process!.user = { uid: 1000, gid: 1000 };
+  const r = await execIn(b, run.lastPid, spec);
+  t.notOk(r.error);
+  t.equal(r.stderr, '');
+  t.match(r.stdout, /^1000\n\s+0\s+200000\s+65536\nCapEff:\s+0000000000000000\n$/);
+});
+
+// Prints the description of the process's session keyring.
+const KEYRING_PROBE = `#include <stdio.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(void) {
+  char b[512];
+  long k = syscall(SYS_keyctl, 0, -3, 0); /* KEYCTL_GET_KEYRING_ID, session */
+  long n = k < 0 ? -1 : syscall(SYS_keyctl, 6, k, b, sizeof b); /* DESCRIBE */
+  if (n <= 0) return 1;
+  printf("%.*s\\n", (int)n - 1, b);
+  return 0;
+}
+`;
+
+t.test('a new session keyring named like runc, unless noNewKeyring', async (t) => {
+  const results: string[] = [];
+  for (const noNewKeyring of [false, true]) {
+    const b = bundleFor(t, ['/bin/keyring-probe']);
+    writeFileSync(join(b.dir, 'probe.c'), KEYRING_PROBE);
+    execFileSync('cc', ['-static', '-o', join(b.rootfs, 'bin/keyring-probe'), join(b.dir, 'probe.c')]);
+    const r = await created(t, b, { noNewKeyring }).start();
+    t.equal(r.exit.exitCode, 0);
+    results.push(r.stdout.trim());
+  }
+  const [own, inherited] = results;
+  const fields = own!.split(';');
+  t.equal(fields[0], 'keyring');
+  t.equal(fields[4], '_ses.test');
+  t.ok((parseInt(fields[3]!, 16) & 0x080000) !== 0, 'searchable by its user');
+  t.not(inherited!.split(';')[4], '_ses.test', 'noNewKeyring keeps the inherited keyring');
 });

@@ -1,7 +1,7 @@
 // tsrunc-init end to end: real containers from a busybox bundle, driven by
 // the minimal parent in test/lib/init-session.ts.
 import t, { type Test } from 'tap';
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildMsg } from '../src/linux/protocol.js';
@@ -185,6 +185,16 @@ t.test('procfs onto a symlink is refused', async (t) => {
   const run = createContainer(bundle);
   t.teardown(() => run.cleanup());
   t.match(run.error, /^mount \/proc: the destination must not be or contain a symlink: /);
+  // the same for a bind mount onto /sys
+  const sys = makeBundle(['true'], (s) => {
+    s.mounts = s.mounts!.map((m) => (m.destination === '/sys' ? { destination: '/sys/', type: 'bind', source: '/sys', options: ['rbind', 'ro'] } : m));
+  });
+  t.teardown(() => sys.cleanup());
+  rmSync(join(sys.rootfs, 'sys'), { recursive: true });
+  symlinkSync('tmp', join(sys.rootfs, 'sys'));
+  const run2 = createContainer(sys);
+  t.teardown(() => run2.cleanup());
+  t.match(run2.error, /^mount \/sys\/: the destination must not be or contain a symlink: /);
 });
 
 t.test('a read-only bind mount', async (t) => {
@@ -232,6 +242,7 @@ t.test('createContainer and startContainer hooks get the state', async (t) => {
   t.teardown(() => run.cleanup());
   t.notOk(run.error);
   t.equal(readFileSync(join(out, 'created'), 'utf8'), '{"status":"creating"}from-env\n');
+  t.equal(statSync(join(out, 'created')).mode & 0o777, 0o644, 'hooks run with umask 022');
   const r = await run.start();
   t.equal(r.stdout, '{"status":"creating"}');
 });
@@ -244,6 +255,12 @@ t.test('a failing hook is one clear error', async (t) => {
   const run = createContainer(bundle);
   t.teardown(() => run.cleanup());
   t.equal(run.error, 'createContainer hook /bin/sh: exit status 3: boom ');
+  // a chatty hook: only the end of its output is kept
+  bundle.spec.hooks = { createContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'head -c 300000 /dev/zero | tr "\\0" x; echo; echo tail-marker >&2; exit 4'] }] };
+  const chatty = createContainer(bundle);
+  t.teardown(() => chatty.cleanup());
+  t.match(chatty.error, /^createContainer hook \/bin\/sh: exit status 4: x{400,} tail-marker $/);
+  t.ok(chatty.error!.length < 700, 'the message stays short');
 });
 
 t.test('a hook past its timeout is killed', async (t) => {
@@ -275,6 +292,17 @@ t.test('a missing binary is a create-time error and leaves nothing', async (t) =
   t.equal(run.error, 'exec: "no-such-binary": executable file not found in $PATH');
   t.same(run.messages, [ChildMsg.PID, ChildMsg.HOOKS_REQ, ChildMsg.ERROR]);
   t.equal(run.pid, 0, 'the init was reaped');
+  // runc's wording for paths, which engines map to exit codes 127 / 126
+  for (const [arg0, msg] of [
+    ['/no/such', 'exec: "/no/such": stat /no/such: no such file or directory'],
+    ['/etc', 'exec: "/etc": is a directory'],
+    ['/etc/passwd', 'exec: "/etc/passwd": permission denied'],
+  ]) {
+    bundle.spec.process!.args = [arg0!];
+    const r = createContainer(bundle);
+    t.teardown(() => r.cleanup());
+    t.equal(r.error, msg);
+  }
 });
 
 t.test('a bad mount is one clear error and leaves nothing', async (t) => {
@@ -284,7 +312,7 @@ t.test('a bad mount is one clear error and leaves nothing', async (t) => {
   t.teardown(() => bundle.cleanup());
   const run = createContainer(bundle);
   t.teardown(() => run.cleanup());
-  t.equal(run.error, 'mount /mnt/x (nosuchfs): No such device');
+  t.equal(run.error, 'mount /mnt/x (nosuchfs): no such device');
   t.same(run.messages, [ChildMsg.PID, ChildMsg.ERROR]);
   t.ok(run.lastPid > 0 && gone(run.lastPid), 'the init is gone');
 });
@@ -310,7 +338,7 @@ t.test('failures after start go to the container stderr, exit 127', async (t) =>
   rmSync(join(gone.rootfs, 'bin/vanishing'));
   const r2 = await run2.start();
   t.equal(r2.exit.exitCode, 127);
-  t.equal(r2.stderr, 'tsrunc-init: exec /bin/vanishing: No such file or directory\n');
+  t.equal(r2.stderr, 'tsrunc-init: exec /bin/vanishing: no such file or directory\n');
 });
 
 t.test('an idmapped bind mount', async (t) => {

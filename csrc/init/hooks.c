@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/close_range.h>
@@ -41,6 +42,7 @@ static void run_hook(const struct hook_rec *h, const char *state, uint32_t state
 			_exit(127);
 		syscall(SYS_close_range, 3, ~0U, 0);
 		reset_signals();
+		umask(022); /* the helper's own umask is 0 during setup */
 		const char *fallback[] = { h->path, NULL };
 		execve(h->path, (char *const *)(h->h.nargs ? h->args : fallback), (char *const *)h->env);
 		dprintf(2, "exec %s: %s", h->path, strerror(errno));
@@ -88,12 +90,18 @@ static void run_hook(const struct hook_rec *h, const char *state, uint32_t state
 				continue;
 			}
 			/* keep the last bytes: that is where errors usually are */
-			for (ssize_t i = 0; i < got; i++) {
-				if (used == sizeof output - 1) {
-					memmove(output, output + 1, used - 1);
-					used--;
+			size_t cap = sizeof output - 1, n = (size_t)got;
+			if (n >= cap) {
+				memcpy(output, buf + n - cap, cap);
+				used = cap;
+			} else {
+				if (used + n > cap) {
+					size_t drop = used + n - cap;
+					memmove(output, output + drop, used - drop);
+					used -= drop;
 				}
-				output[used++] = buf[i];
+				memcpy(output + used, buf, n);
+				used += n;
 			}
 		}
 	}

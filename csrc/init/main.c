@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/close_range.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include "init.h"
@@ -121,16 +120,13 @@ static void container_init(void)
 	if (fds.fifo < 0)
 		die("create: no exec fifo was given");
 
-	die_on_signals();
-	if (cfg.has_seccomp && cfg.seccomp.notify) {
-		/* like runc: the listener fd must reach the parent while it still
-		   listens, so a notifying filter is loaded now rather than after
-		   start (the rest of the setup then runs under it, as in runc) */
-		if (cfg.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-			die_errno("setting no_new_privs");
+	/* A notify listener must reach the parent while it still listens:
+	   load the filter now (still privileged) and send the fd before READY,
+	   as runc hands it over during create. The filter then also covers the
+	   rest of the setup, so it must allow what that needs. */
+	if (cfg.has_seccomp && cfg.seccomp.notify)
 		load_seccomp();
-		cfg.has_seccomp = 0;
-	}
+	die_on_signals();
 	send_msg(TSR_C_READY, NULL, 0);
 	set_ready();
 	close(fds.sync);

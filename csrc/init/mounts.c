@@ -76,9 +76,19 @@ static void apply_after(int mnt, const struct mount_rec *m)
 	}
 }
 
-static int is_proc_like(const char *fstype)
+/* proc/sysfs mounts, and anything mounted at /proc or /sys (a rootless
+   bind of the host's /sys, say) */
+static int is_proc_like(const struct mount_rec *m)
 {
-	return !strcmp(fstype, "proc") || !strcmp(fstype, "sysfs");
+	if (!strcmp(m->fstype, "proc") || !strcmp(m->fstype, "sysfs"))
+		return 1;
+	const char *d = m->dst;
+	while (d[0] == '/' && d[1] == '/')
+		d++;
+	size_t n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	return (n == 5 && !strncmp(d, "/proc", 5)) || (n == 4 && !strncmp(d, "/sys", 4));
 }
 
 static int open_dest(int rootfd, const struct mount_rec *m, int create)
@@ -86,7 +96,7 @@ static int open_dest(int rootfd, const struct mount_rec *m, int create)
 	int fd = resolve_in_root(rootfd, m->dst, create);
 	if (fd < 0)
 		die_errno("mount %s: destination", m->dst);
-	if (is_proc_like(m->fstype)) {
+	if (is_proc_like(m)) {
 		/* procfs/sysfs on a symlink would let the rootfs pick where the
 		   host's view of the kernel lands: refuse any symlink */
 		struct open_how how = { .flags = O_PATH | O_CLOEXEC,

@@ -32,10 +32,21 @@ static const char *env_value(const char *name)
 	return NULL;
 }
 
+/* Go's exec.LookPath rules (what runc uses); errno says why not. */
 static int is_executable(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111);
+	if (stat(path, &st) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return 0;
+	}
+	if (!(st.st_mode & 0111)) {
+		errno = EACCES;
+		return 0;
+	}
+	return 1;
 }
 
 /* runc resolves args[0] before the container starts, with the container's
@@ -45,8 +56,12 @@ const char *lookup_exec(void)
 	static char found[PATH_MAX];
 	const char *arg0 = cfg.args[0];
 	if (strchr(arg0, '/')) {
-		if (!is_executable(arg0))
-			die("exec: \"%s\": %s", arg0, errno ? strerror(errno) : "permission denied");
+		if (!is_executable(arg0)) {
+			/* runc's wording, which engines match to pick 126 or 127 */
+			if (errno == ENOENT)
+				die("exec: \"%s\": stat %s: no such file or directory", arg0, arg0);
+			die("exec: \"%s\": %s", arg0, errno == EISDIR ? "is a directory" : "permission denied");
+		}
 		return arg0;
 	}
 	const char *path = env_value("PATH");
@@ -152,6 +167,38 @@ static void set_user(void)
 		die_errno("setresuid %u", cfg.user.uid);
 }
 
+/* A fresh session keyring named like runc's ("_ses.<id>"), made
+   searchable by its possessor's user as runc does. Kernels or LSMs without
+   keyrings are not an error. */
+static void join_session_keyring(void)
+{
+	char name[300];
+	snprintf(name, sizeof name, "_ses.%s", cfg.id ? cfg.id : "");
+	long key = syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name);
+	if (key < 0) {
+		if (errno == ENOSYS || errno == EACCES || errno == EPERM)
+			return;
+		die_errno("joining a new session keyring");
+	}
+	char desc[512];
+	long n = syscall(SYS_keyctl, 6 /* KEYCTL_DESCRIBE */, key, desc, sizeof desc - 1);
+	if (n < 0 || n >= (long)sizeof desc)
+		die_errno("describing the session keyring");
+	desc[n] = '\0';
+	/* "type;uid;gid;perm;description", perm in hex */
+	char *p = desc;
+	for (int i = 0; i < 3 && p; i++) {
+		p = strchr(p, ';');
+		if (p)
+			p++;
+	}
+	if (!p)
+		die("session keyring: unexpected description %s", desc);
+	unsigned long perm = strtoul(p, NULL, 16) | 0x080000 /* KEY_USR_SEARCH */;
+	if (syscall(SYS_keyctl, 5 /* KEYCTL_SETPERM */, key, perm) < 0)
+		die_errno("setting the session keyring's permissions");
+}
+
 void setup_process(void)
 {
 	for (int i = 0; i < cfg.nrlimits; i++) {
@@ -167,12 +214,8 @@ void setup_process(void)
 		set_scheduler();
 	if (cfg.has_ioprio && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, cfg.ioprio) < 0)
 		die_errno("setting the I/O priority");
-	if (cfg.new_keyring) {
-		/* like runc: kernels or LSMs without keyrings are not an error */
-		if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, cfg.id) < 0 &&
-		    errno != ENOSYS && errno != EACCES && errno != EPERM)
-			die_errno("joining a new session keyring");
-	}
+	if (cfg.new_keyring)
+		join_session_keyring();
 	if (cfg.has_seccomp && !cfg.no_new_privs)
 		load_seccomp(); /* still privileged: the load needs CAP_SYS_ADMIN */
 

@@ -9,8 +9,13 @@
 #include <sys/syscall.h>
 #include "init.h"
 
+static int loaded;
+
 void load_seccomp(void)
 {
+	if (loaded)
+		return;
+	loaded = 1;
 	struct sock_fprog prog = {
 		.len = (unsigned short)cfg.seccomp.ninstr,
 		.filter = (struct sock_filter *)cfg.seccomp_prog,
@@ -19,10 +24,9 @@ void load_seccomp(void)
 	if (fd < 0)
 		die_errno("loading the seccomp filter");
 	if (cfg.seccomp.notify) {
-		/* the listener goes to the parent while it still listens (run and
-		   exec keep the sync socket open until the process starts) */
+		/* create: before C_READY; exec: before C_EXEC_READY */
 		if (fds.sync < 0)
-			die("seccomp: a notify listener needs the parent to wait for start");
+			die("seccomp: the parent no longer listens for the notify fd");
 		struct tsr_hdr h = { .type = TSR_C_SECCOMP_FD, .len = 1 };
 		if (send(fds.sync, &h, sizeof h, MSG_NOSIGNAL) != (ssize_t)sizeof h)
 			die_errno("seccomp: sending the listener fd");

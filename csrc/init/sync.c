@@ -47,8 +47,14 @@ static void vreport(const char *fmt, va_list ap, int err)
 		n = 0;
 	if ((size_t)n >= sizeof msg)
 		n = sizeof msg - 1;
-	if (err)
+	if (err && (size_t)n < sizeof msg - 2) {
+		/* Go's (runc's) errno texts are lower case: engines match them */
+		int start = n + 2;
 		n += snprintf(msg + n, sizeof msg - n, ": %s", strerror(err));
+		if ((size_t)start < sizeof msg && msg[start] >= 'A' && msg[start] <= 'Z' &&
+		    !(msg[start + 1] >= 'A' && msg[start + 1] <= 'Z'))
+			msg[start] = (char)(msg[start] - 'A' + 'a');
+	}
 	if ((size_t)n >= sizeof msg)
 		n = sizeof msg - 1;
 	if (!ready && fds.sync >= 0) {

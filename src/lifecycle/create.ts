@@ -47,6 +47,12 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
   if (!spec.process?.terminal && opts.consoleSocket) {
     throw new RuntimeError('cannot use console socket if tsrunc will not detach or allocate tty');
   }
+  const listenFds = socketActivationFds();
+  const passFds = listenFds + opts.preserveFds;
+  if (listenFds > 0 && spec.process) {
+    // Socket activation, as runc: our LISTEN_FDS fds go first, then --preserve-fds.
+    spec.process.env = [...(spec.process.env ?? []), `LISTEN_FDS=${listenFds}`, 'LISTEN_PID=1'];
+  }
   // Compile seccomp before anything exists: a bad profile leaves nothing behind.
   const seccomp = compileSeccompFor(spec, { debug: (m) => log.debug(m) });
   store.reserve(opts.id);
@@ -80,16 +86,17 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
       id: opts.id,
       noPivot: opts.noPivot,
       noNewKeyring: opts.noNewKeyring,
-      preserveFds: opts.preserveFds,
+      preserveFds: passFds,
       consoleSocket: Boolean(opts.consoleSocket) || opts.ownConsole !== undefined,
       seccompBpf: seccomp,
+      bundle,
     });
     const fifoFd = addon.openPath(fifo);
     const consoleFd = opts.consoleSocket ? connectConsole(opts.consoleSocket) : (opts.ownConsole ?? -1);
     try {
       session.run(
         config,
-        { preserveFds: opts.preserveFds, fifoFd, consoleFd },
+        { preserveFds: passFds, fifoFd, consoleFd },
         {
           onSpawned: (pid) => cg.apply(pid),
           onPid: (pid) => {
@@ -130,6 +137,15 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
     }
     throw err instanceof RuntimeError || err instanceof ConfigError ? err : withContext('create', err);
   }
+}
+
+/** fds 3.. handed to us by socket activation (LISTEN_FDS, for our pid). */
+function socketActivationFds(): number {
+  const n = Number(process.env.LISTEN_FDS ?? '');
+  const forPid = process.env.LISTEN_PID;
+  if (!Number.isInteger(n) || n <= 0) return 0;
+  if (forPid !== undefined && forPid !== '' && Number(forPid) !== process.pid) return 0;
+  return n;
 }
 
 function connectConsole(path: string): number {

@@ -12,7 +12,7 @@ import { openCgroupForState } from '../linux/cgroups/index.js';
 import { RuntimeError, withContext } from '../errors.js';
 import { log } from '../log.js';
 import { loadProcess } from '../spec/load.js';
-import type { NamespaceType, Process, Spec } from '../spec/types.js';
+import type { Process, Spec } from '../spec/types.js';
 import { HelperSession } from './helper-session.js';
 import { wireTerminal } from './terminal.js';
 import { containerStatus, hookState } from './status.js';
@@ -65,16 +65,6 @@ export function execProcess(base: Process | undefined, o: ExecOptions): Process 
   return p;
 }
 
-const NS_FILES: Record<NamespaceType, string> = {
-  user: 'user',
-  mount: 'mnt',
-  pid: 'pid',
-  network: 'net',
-  ipc: 'ipc',
-  uts: 'uts',
-  cgroup: 'cgroup',
-  time: 'time',
-};
 
 export async function execInContainer(store: StateStore, o: ExecOptions): Promise<number> {
   const st = store.read(o.id);
@@ -86,10 +76,9 @@ export async function execInContainer(store: StateStore, o: ExecOptions): Promis
   if (proc.terminal && !o.consoleSocket && o.detach) {
     throw new RuntimeError('cannot allocate tty if tsrunc will detach without setting console socket');
   }
-  // Join every namespace the container has (those it shares with the host
-  // are the host's already).
-  const namespaces = (spec.linux?.namespaces ?? []).map((ns) => ({ type: ns.type, path: `/proc/${st.pid}/ns/${NS_FILES[ns.type]}` }));
-  const execSpec: Spec = { ...spec, process: proc, linux: { ...spec.linux, namespaces } };
+  // The helper joins every namespace the container has, through its init
+  // (those it shares with the host are the host's already).
+  const execSpec: Spec = { ...spec, process: proc };
   const seccomp = compileSeccompFor(execSpec, { debug: (m) => log.debug(m) });
   if (!o.detach) addon.setChildSubreaper();
   let consolePair: [number, number] | undefined;
@@ -104,6 +93,7 @@ export async function execInContainer(store: StateStore, o: ExecOptions): Promis
     preserveFds: o.preserveFds,
     consoleSocket: consoleFd >= 0,
     seccompBpf: seccomp,
+    joinPid: st.pid,
   });
   const session = new HelperSession();
   const cg = openCgroupForState(st);

@@ -104,3 +104,29 @@ t.test('hierarchy detection from mountinfo text', async (t) => {
   t.equal(v2.mode, 'v2');
   t.throws(() => detectHierarchies('1 0 0:1 / / rw - ext4 /dev/vda rw\n', ''), /no cgroup hierarchy/);
 });
+
+t.test('the container cgroup mount, as runc builds it', async (t) => {
+  const { cgroupMountSteps } = await import('../../src/linux/cgroups/mounts.js');
+  const v1 = detectHierarchies(
+    '32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n40 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n',
+    '0::/\n',
+  );
+  const paths = { cpu: '/sys/fs/cgroup/cpu,cpuacct/c1', cpuacct: '/sys/fs/cgroup/cpu,cpuacct/c1', memory: '/sys/fs/cgroup/memory/c1', 'name=systemd': '/sys/fs/cgroup/systemd/c1', '': '/sys/fs/cgroup/unified/c1' };
+  t.same(cgroupMountSteps(v1, paths, '/sys/fs/cgroup', false), [
+    { kind: 'tmpfs', destination: '/sys/fs/cgroup', data: 'mode=755' },
+    { kind: 'bind', source: '/sys/fs/cgroup/cpu,cpuacct/c1', destination: '/sys/fs/cgroup/cpu,cpuacct', recursive: true },
+    { kind: 'bind', source: '/sys/fs/cgroup/memory/c1', destination: '/sys/fs/cgroup/memory', recursive: true },
+    { kind: 'bind', source: '/sys/fs/cgroup/systemd/c1', destination: '/sys/fs/cgroup/systemd', recursive: true },
+    { kind: 'symlink', target: 'cpu,cpuacct', path: '/sys/fs/cgroup/cpu' },
+    { kind: 'symlink', target: 'cpu,cpuacct', path: '/sys/fs/cgroup/cpuacct' },
+  ], 'no cgroupns: binds of the container cgroups, no cgroup2 mount on hybrid');
+  const ns = cgroupMountSteps(v1, paths, '/sys/fs/cgroup', true);
+  t.same(ns.filter((s) => s.kind === 'cgroup'), [
+    { kind: 'cgroup', source: 'cgroup', destination: '/sys/fs/cgroup/cpu,cpuacct', data: 'cpu,cpuacct' },
+    { kind: 'cgroup', source: 'cgroup', destination: '/sys/fs/cgroup/memory', data: 'memory' },
+    { kind: 'cgroup', source: 'systemd', destination: '/sys/fs/cgroup/systemd', data: 'name=systemd' },
+  ], 'cgroupns: fresh mounts');
+  const v2 = detectHierarchies('41 23 0:38 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n', '0::/\n');
+  t.same(cgroupMountSteps(v2, { '': '/sys/fs/cgroup/c1' }, '/sys/fs/cgroup', true), [{ kind: 'cgroup2', destination: '/sys/fs/cgroup', fallbackBindSource: '/sys/fs/cgroup/c1' }]);
+  t.same(cgroupMountSteps(v2, { '': '/sys/fs/cgroup/c1' }, '/sys/fs/cgroup', false), [{ kind: 'cgroup2', destination: '/sys/fs/cgroup', fallbackBindSource: '/sys/fs/cgroup' }]);
+});

@@ -87,3 +87,8 @@ export function read(dir: string, file: string): string {
 }
 
 export { existsSync };
+
+/** Opens /dev/null and /dev/kmsg (c 1:11, not in runc's default rules) and
+ *  reports: "null-ok", dd's error if any, "kmsg-rc=<status>". */
+export const DEVICE_PROBE =
+  'dd if=/dev/null of=/dev/null count=0 2>/dev/null && echo null-ok; dd if=/dev/kmsg of=/dev/null count=0 2>&1; echo kmsg-rc=$?';

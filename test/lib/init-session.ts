@@ -15,6 +15,8 @@ export interface InitRun {
   pid: number;
   /** The init's pid as reported, kept after it is reaped. */
   lastPid: number;
+  /** Where a seccomp notify listener fd pointed (closed here). */
+  seccompFdLink?: string;
   /** TSR_C_ERROR text, if the helper failed before READY. */
   error?: string;
   /** Messages seen, in order (types). */
@@ -120,6 +122,9 @@ export function createContainer(
         stage0 = 0;
       } else if (msg.type === ChildMsg.HOOKS_REQ) {
         addon.sendMessage(parentEnd, ParentMsg.HOOKS_DONE, Buffer.from(stateJson + '\0'));
+      } else if (msg.type === ChildMsg.SECCOMP_FD && msg.fd !== undefined) {
+        run.seccompFdLink = readlinkSync(`/proc/self/fd/${msg.fd}`);
+        addon.close(msg.fd);
       } else if (msg.type === ChildMsg.READY) {
         break;
       } else if (msg.type === ChildMsg.ERROR) {

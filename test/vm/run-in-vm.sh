@@ -7,7 +7,8 @@
 # host path, and a pure cgroup v2 hierarchy at /sys/fs/cgroup.
 # Environment: TSRUNC_VM_CACHE (kernel + initramfs, see prepare.sh),
 # TSRUNC_VM_MEM (MiB, default 3072), TSRUNC_VM_CPUS (default 2),
-# TSRUNC_VM_TIMEOUT (seconds, default 3600).
+# TSRUNC_VM_TIMEOUT (seconds, default 3600), TSRUNC_VM_CGROUP (v2, the
+# default; v1 or hybrid for those layouts).
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 CMD [ARGS...]" >&2; exit 2; }
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -44,7 +45,7 @@ timeout --foreground "${TSRUNC_VM_TIMEOUT:-3600}" \
   qemu-system-x86_64 -nographic -no-reboot -accel tcg,thread=multi -cpu max \
     -smp "${TSRUNC_VM_CPUS:-2}" -m "${TSRUNC_VM_MEM:-3072}" \
     -kernel "$cache/vmlinuz" -initrd "$cache/initramfs.gz" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1 tsrunc.work=$work" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1 tsrunc.work=$work tsrunc.cgroup=${TSRUNC_VM_CGROUP:-v2}" \
     -fsdev "$(fsdev hostroot / ,readonly=on)" -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
     -fsdev "$(fsdev worktree "$work" '')" -device virtio-9p-pci,fsdev=worktree,mount_tag=worktree \
     -fsdev "$(fsdev ctl "$ctl" '')" -device virtio-9p-pci,fsdev=ctl,mount_tag=ctl \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Stage 2 of the test VM's init, run by the guest root's /bin/sh as PID 1:
 # the usual pseudo filesystems, cgroup2 alone at /sys/fs/cgroup with every
-# controller enabled for children, then /tsrunc-vm-ctl/cmd; its exit status
+# controller enabled for children (or a v1 / hybrid layout), then /tsrunc-vm-ctl/cmd; its exit status
 # goes to /tsrunc-vm-ctl/status and the VM powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 mount -t proc proc /proc
@@ -13,10 +13,33 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t mqueue mqueue /dev/mqueue
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
-  echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control
+# tsrunc.cgroup= on the kernel command line: v2 (default), v1 or hybrid.
+layout=v2
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in tsrunc.cgroup=*) layout="${arg#tsrunc.cgroup=}" ;; esac
 done
+if [ "$layout" = v2 ]; then
+  mount -t cgroup2 cgroup2 /sys/fs/cgroup
+  for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
+    echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control
+  done
+else
+  # Like systemd's legacy/hybrid layouts: one v1 hierarchy per controller
+  # group; hybrid leaves hugetlb to a cgroup2 mount at unified/.
+  mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup
+  groups="cpu,cpuacct cpuset memory devices freezer net_cls,net_prio blkio pids perf_event rdma misc"
+  [ "$layout" = v1 ] && groups="$groups hugetlb"
+  for g in $groups; do
+    mkdir -p "/sys/fs/cgroup/$g"
+    mount -t cgroup -o "$g" cgroup "/sys/fs/cgroup/$g" || rmdir "/sys/fs/cgroup/$g"
+  done
+  mkdir -p /sys/fs/cgroup/systemd
+  mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd
+  if [ "$layout" = hybrid ]; then
+    mkdir -p /sys/fs/cgroup/unified
+    mount -t cgroup2 cgroup2 /sys/fs/cgroup/unified
+  fi
+fi
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
 ip link set lo up 2>/dev/null || true
 stty -F /dev/console -onlcr 2>/dev/null || true

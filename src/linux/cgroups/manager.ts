@@ -204,7 +204,8 @@ class FsCgroupManager implements CgroupManager {
     }
     // Same order as runc's v2 driver: pids, memory, io, cpu, devices, cpuset, hugetlb, rdma, v1 extras, unified.
     if (r.pids?.limit !== undefined) v1.setPidsV1orV2(this.need('pids', 'linux.resources.pids').dir, r.pids.limit);
-    if (r.memory && memorySet(r, this.mode)) {
+    const memTarget = this.target('memory');
+    if (r.memory && memorySet(r, memTarget?.kind ?? 'v1')) {
       const t = this.need('memory', 'linux.resources.memory');
       if (t.kind === 'v1') v1.setMemoryV1(t.dir, r.memory);
       else v2.setMemoryV2(t.dir, r.memory);
@@ -249,7 +250,12 @@ class FsCgroupManager implements CgroupManager {
     const rules = containerDeviceRules(r.devices, this.opts.linuxDevices);
     const t = this.target('devices');
     if (t) {
-      v1.setDevicesV1(t.dir, rules);
+      try {
+        v1.setDevicesV1(t.dir, rules);
+      } catch (e) {
+        // Unprivileged (rootless, user namespace): the kernel refuses; runc skips too.
+        if (!this.opts.rootless) throw e;
+      }
     } else if (this.dirs.unified) {
       try {
         v2.setDevicesV2(this.dirs.unified, rules);
@@ -392,12 +398,12 @@ class FsCgroupManager implements CgroupManager {
   }
 }
 
-function memorySet(r: Resources, mode: CgroupMode): boolean {
+function memorySet(r: Resources, kind: 'v1' | 'v2'): boolean {
   const m = r.memory;
   if (!m) return false;
   if (m.limit || m.reservation || m.swap || m.kernelTCP) return true;
   // v2 has no swappiness or OOM-killer switch (runc ignores them there).
-  if (mode === 'v2') return false;
+  if (kind === 'v2') return false;
   return (m.swappiness !== undefined && m.swappiness !== -1) || m.disableOOMKiller === true;
 }
 

@@ -30,12 +30,9 @@ export function setMemoryV2(dir: string, m: MemoryResources): void {
     const lowText = v2NumberText(reservation);
     if (lowText !== '') writeCgroupFile(dir, 'memory.low', lowText);
   }
-  if (m.disableOOMKiller) {
-    // v2 has no per-cgroup OOM killer switch; runc ignores it too.
-  }
+  // v2 has no per-cgroup OOM-killer switch and no memory.swappiness: runc
+  // ignores both there, and so does tsrunc. Only an invalid swappiness fails.
   if (m.swappiness !== undefined && m.swappiness !== -1) {
-    // v2 has no memory.swappiness; runc ignores the value as well. Reject
-    // only values that are invalid anywhere.
     if (m.swappiness < 0 || m.swappiness > 100) {
       throw new Error(`cgroups: invalid memory swappiness value: ${m.swappiness} (valid range is 0-100)`);
     }
