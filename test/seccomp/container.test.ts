@@ -171,11 +171,12 @@ interface Agent {
   out(): string;
 }
 
-/** Starts test/seccomp/listener.c answering `value`; killed at teardown. */
-async function startAgent(t: Test, exe: string, dir: string, value: number): Promise<Agent> {
+/** Starts test/seccomp/listener.c answering `value` for `count` notify fds;
+ *  killed at teardown. */
+async function startAgent(t: Test, exe: string, dir: string, value: number, count = 1): Promise<Agent> {
   const socket = join(dir, `agent-${value}.sock`);
   const stateOut = join(dir, `state-${value}.json`);
-  const agent = spawn(exe, [socket, stateOut, String(value)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const agent = spawn(exe, [socket, stateOut, String(value), String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => {
     if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
   });
@@ -310,4 +311,30 @@ t.test('SCMP_ACT_NOTIFY with create, then start: the agent gets the fd at create
   t.equal(rt.run(['start', 'sc-notify-cs']).code, 0, 'started');
   t.equal(await withTimeout(agent.exited, 20_000, 'agent'), 0, 'the container ran to its end');
   t.match(readFileSync(join(b.rootfs, 'result'), 'utf8'), 'ret=7 errno=0');
+});
+
+t.test('SCMP_ACT_NOTIFY with exec: a second fd, state running, pid of the exec process', { skip }, async (t) => {
+  const rt = new Runtime(t);
+  const h = buildHarness(t);
+  const agent = await startAgent(t, h.listener, h.dir, 5, 2);
+  const b = bundle(t, ['sleep', '60'], {
+    defaultAction: 'SCMP_ACT_ALLOW',
+    listenerPath: agent.socket,
+    syscalls: [{ names: ['sched_yield'], action: 'SCMP_ACT_NOTIFY' }],
+  });
+  rt.track('sc-notify-exec');
+  t.equal(rt.runQuiet(['create', 'sc-notify-exec'], b.dir), 0, 'created');
+  t.equal(rt.run(['start', 'sc-notify-exec']).code, 0, 'started');
+  const r = rt.run(['exec', 'sc-notify-exec', '/bin/raw-syscall', String(NR_SCHED_YIELD)]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, 'ret=5 errno=0', "the exec'd process was answered by the agent");
+  t.equal(rt.run(['kill', 'sc-notify-exec', 'KILL']).code, 0);
+  t.equal(await withTimeout(agent.exited, 20_000, 'agent'), 0, 'both filters went away');
+  const states = readFileSync(agent.stateOut, 'utf8').split('\n').filter(Boolean)
+    .map((l) => JSON.parse(l) as { pid: number; state: { status: string; pid: number } });
+  t.equal(states.length, 2);
+  t.equal(states[0]?.state.status, 'creating');
+  t.equal(states[1]?.state.status, 'running');
+  t.equal(states[1]?.state.pid, states[0]?.state.pid, 'the container init in both');
+  t.not(states[1]?.pid, states[1]?.state.pid, 'the exec process is not the init');
 });
