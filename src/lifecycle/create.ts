@@ -5,6 +5,7 @@ import * as addon from '../linux/addon.js';
 import { ChildMsg } from '../linux/protocol.js';
 import { buildInitConfig } from '../linux/init-config.js';
 import { compileSeccompFor } from '../linux/seccomp-bridge.js';
+import { sendToSeccompListener } from '../linux/seccomp-listener.js';
 import { openCgroupForCreate, type CgroupHandle } from '../linux/cgroups/index.js';
 import { procStat, waitGone } from '../linux/proc.js';
 import { loadConfig } from '../spec/load.js';
@@ -112,6 +113,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
             runHooks('createRuntime', spec.hooks?.createRuntime, creating);
             return JSON.stringify(creating);
           },
+          onSeccompFd: (fd, pid) => sendToSeccompListener(spec.linux!.seccomp!, hookState(base, 'creating'), pid, fd),
           uidMappings: spec.linux?.uidMappings,
           gidMappings: spec.linux?.gidMappings,
         },

@@ -7,6 +7,7 @@ import * as addon from '../linux/addon.js';
 import { ChildMsg } from '../linux/protocol.js';
 import { buildInitConfig } from '../linux/init-config.js';
 import { compileSeccompFor } from '../linux/seccomp-bridge.js';
+import { sendToSeccompListener } from '../linux/seccomp-listener.js';
 import { openCgroupForState } from '../linux/cgroups/index.js';
 import { RuntimeError, withContext } from '../errors.js';
 import { log } from '../log.js';
@@ -14,7 +15,7 @@ import { loadProcess } from '../spec/load.js';
 import type { Process, Spec } from '../spec/types.js';
 import { HelperSession } from './helper-session.js';
 import { wireTerminal } from './terminal.js';
-import { containerStatus } from './status.js';
+import { containerStatus, hookState } from './status.js';
 import { writeAtomic, type StateStore } from './state-store.js';
 
 export interface ExecOptions {
@@ -105,6 +106,8 @@ export async function execInContainer(store: StateStore, o: ExecOptions): Promis
         onSpawned: (p) => cg.apply(p),
         onPid: () => undefined,
         onHooks: () => '',
+        // runc: the exec'd process's pid, the container's state as running
+        onSeccompFd: (fd, p) => sendToSeccompListener(execSpec.linux!.seccomp!, hookState(st, 'running'), p, fd),
       },
       ChildMsg.EXEC_READY,
     );

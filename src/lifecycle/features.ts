@@ -3,6 +3,7 @@
 import { OCI_VERSION } from '../spec/version.js';
 import { CAPABILITY_NAMES } from '../linux/capability-names.js';
 import { seccompFeatures } from '../linux/seccomp-bridge.js';
+import { seccompFeatureAnnotations } from '../linux/seccomp.js';
 
 export const MOUNT_OPTIONS = [
   'acl', 'async', 'atime', 'bind', 'defaults', 'dev', 'diratime', 'dirsync', 'exec', 'iversion', 'lazytime',
@@ -33,6 +34,7 @@ export function featuresDocument(): Record<string, unknown> {
     annotations: {
       'io.github.tsrunc.version': '0.1.0',
       'org.opencontainers.runc.version': '1.1.5-tsrunc',
+      ...seccompFeatureAnnotations(), // io.github.seccomp.libseccomp.version, as runc
     },
   };
 }

@@ -24,6 +24,9 @@ export interface SessionCallbacks {
   /** Before pivot_root: run prestart/createRuntime hooks; return the state
    *  JSON the in-container hooks get. */
   onHooks(): string;
+  /** The helper loaded a filter with SCMP_ACT_NOTIFY and sent its listener
+   *  fd (closed by the session afterwards); `pid` is the process it is in. */
+  onSeccompFd?(fd: number, pid: number): void;
   uidMappings?: IdMapping[];
   gidMappings?: IdMapping[];
 }
@@ -77,6 +80,16 @@ export class HelperSession {
         case ChildMsg.HOOKS_REQ: {
           const stateJson = cb.onHooks();
           addon.sendMessage(this.sync, ParentMsg.HOOKS_DONE, Buffer.from(stateJson + '\0'));
+          break;
+        }
+        case ChildMsg.SECCOMP_FD: {
+          if (msg.fd === undefined) throw new RuntimeError('init helper sent C_SECCOMP_FD without an fd');
+          try {
+            if (!cb.onSeccompFd) throw new RuntimeError('init helper sent an unexpected seccomp listener fd');
+            cb.onSeccompFd(msg.fd, this.pid);
+          } finally {
+            addon.close(msg.fd);
+          }
           break;
         }
         case ChildMsg.ERROR:
