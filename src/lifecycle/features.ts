@@ -1,7 +1,7 @@
 // `tsrunc features`: the runtime-spec features document (features.md,
 // features-linux.md) describing what tsrunc really implements.
 import { OCI_VERSION } from '../spec/version.js';
-import { CAPABILITY_NAMES } from '../linux/capability-names.js';
+import { LINUX_CAPABILITIES } from '../spec/linux-names.js';
 import { seccompFeatures } from '../linux/seccomp-bridge.js';
 import { seccompFeatureAnnotations } from '../linux/seccomp.js';
 
@@ -23,7 +23,7 @@ export function featuresDocument(): Record<string, unknown> {
     mountOptions: MOUNT_OPTIONS,
     linux: {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'],
-      capabilities: CAPABILITY_NAMES,
+      capabilities: LINUX_CAPABILITIES,
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
       seccomp: seccompFeatures(),
       apparmor: { enabled: false },
