@@ -114,8 +114,13 @@ async function main(): Promise<void> {
     t.equal(ps.code, 0, explain(ps));
     const pids = ps.stdout.split('\n').slice(1).filter(Boolean).map((l) => Number(l.trim().split(/\s+/)[0]));
     t.ok(pids.length >= 1, `ps lists the container's processes: ${explain(ps)}`);
+    // The loop forks a new sleep every second, so compare the long-lived init
+    // process only: the task's PID must be listed by ps and be in its cgroup.
+    const tasks = await ctrd.ctr(ns, ['tasks', 'ls'], { timeoutMs: 15_000 });
+    const initPid = Number(tasks.stdout.split('\n').find((l) => l.split(/\s+/)[0] === id)?.trim().split(/\s+/)[1]);
+    t.ok(pids.includes(initPid), `ps lists the init pid ${initPid}: ${explain(ps)}`);
     const inCgroup = readFileSync(join(cgroupDir('pids', id), 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-    t.ok(pids.every((p) => inCgroup.includes(p)), `ps pids ${pids} are in the container cgroup ${inCgroup}`);
+    t.ok(inCgroup.includes(initPid), `init pid ${initPid} is in the container cgroup ${inCgroup}`);
 
     const metrics = await ctrd.ctr(ns, ['tasks', 'metrics', id], { timeoutMs: 15_000 });
     t.equal(metrics.code, 0, explain(metrics));
