@@ -135,7 +135,11 @@ export class Containerd {
 
   /** Best-effort removal of all tasks and containers of a namespace. */
   async clearNamespace(namespace: string): Promise<void> {
+    // After a hang, asking the runtime again only waits out more timeouts:
+    // stop() kills the shims and the cgroups' processes instead.
+    const hung = this.breaker.tripped !== undefined;
     this.breaker.tripped = undefined;
+    if (hung) return;
     const tasks = await this.ctr(namespace, ['tasks', 'ls', '-q'], { timeoutMs: 15_000 });
     for (const id of tasks.stdout.split('\n').filter(Boolean)) {
       await this.ctr(namespace, ['tasks', 'kill', '-s', 'SIGKILL', id], { timeoutMs: 15_000 });

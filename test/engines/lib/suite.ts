@@ -3,14 +3,20 @@
 // instead of crashing the process past its teardown.
 import { spawn, ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { handleStaleRuns } from './stale.js';
 
 interface Failable {
   fail(message: string): unknown;
+  comment(...message: unknown[]): unknown;
 }
 
-/** Runs the suite body; a throw becomes one clear failure, then teardown runs. */
+/**
+ * Runs the suite body after dealing with what killed earlier runs left; a
+ * throw becomes one clear failure, then teardown runs.
+ */
 export async function runSuite(t: Failable, name: string, body: () => Promise<void>): Promise<void> {
   try {
+    for (const note of await handleStaleRuns()) t.comment(note);
     await body();
   } catch (err) {
     t.fail(`${name} suite stopped: ${err instanceof Error ? err.message : String(err)}`);
