@@ -7,7 +7,7 @@ import { maybeRecordingWrapper, runDir, runtimeUnderTest, skipReason, suiteTempD
 import { explain, run, waitFor } from './lib/exec.js';
 import { buildImages, BUSYBOX_REF } from './lib/image.js';
 import { removeDir } from './lib/cleanup.js';
-import { runSuite } from './lib/suite.js';
+import { cleanupStep, runSuite } from './lib/suite.js';
 import { BROKEN_MESSAGE, writeBrokenRuntime } from './lib/broken.js';
 
 const reason = skipReason('containerd/ctr', [CONTAINERD_BIN, CTR_BIN, SHIM_BIN, '/usr/bin/script']);
@@ -27,11 +27,12 @@ async function main(): Promise<void> {
   let d: Containerd | undefined;
   t.teardown(async () => {
     const problems: string[] = [];
-    if (d) {
-      await d.clearNamespace(ns);
-      problems.push(...(await d.stop([cgParent])));
+    const ctrd = d;
+    if (ctrd) {
+      await cleanupStep(problems, 'clear namespace', () => ctrd.clearNamespace(ns));
+      await cleanupStep(problems, 'stop containerd', () => ctrd.stop([cgParent]));
     }
-    problems.push(...removeDir(dir));
+    await cleanupStep(problems, 'remove temp dir', () => removeDir(dir));
     if (problems.length > 0) throw new Error(`ctr suite cleanup: ${problems.join('; ')}`);
   });
 

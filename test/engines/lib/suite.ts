@@ -41,3 +41,16 @@ export function spawnDaemon(binary: string, args: readonly string[], logFile: st
     closeSync(logFd);
   }
 }
+
+/**
+ * One teardown step: whatever it returns (a list of problems) or throws is
+ * collected, and the next steps still run.
+ */
+export async function cleanupStep(problems: string[], what: string, step: () => Promise<string[] | void> | string[] | void): Promise<void> {
+  try {
+    const found = await step();
+    if (found) problems.push(...found);
+  } catch (err) {
+    problems.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
