@@ -9,7 +9,7 @@ import { maybeRecordingWrapper, runDir, runtimeUnderTest, skipReason, suiteTempD
 import { waitFor } from './lib/exec.js';
 import { buildImages, BUSYBOX_REF, PAUSE_REF } from './lib/image.js';
 import { removeDir } from './lib/cleanup.js';
-import { runSuite } from './lib/suite.js';
+import { cleanupStep, runSuite } from './lib/suite.js';
 import { BROKEN_MESSAGE, writeBrokenRuntime } from './lib/broken.js';
 
 const reason = skipReason('CRI (containerd)', [CONTAINERD_BIN, CTR_BIN, SHIM_BIN]);
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   t.teardown(async () => {
     const problems: string[] = [];
     if (cri) {
+      // A pod that cannot be stopped is a problem to report, not a reason to stop cleaning.
       cri.breaker.tripped = undefined;
       const pods = await cri.listPodSandbox().catch(() => ({ items: [] }));
       for (const pod of pods.items) {
@@ -39,11 +40,12 @@ async function main(): Promise<void> {
       }
       cri.close();
     }
-    if (ctrd) {
-      await ctrd.clearNamespace('k8s.io');
-      problems.push(...(await ctrd.stop([cgParent])));
+    const containerd = ctrd;
+    if (containerd) {
+      await cleanupStep(problems, 'clear namespace', () => containerd.clearNamespace('k8s.io'));
+      await cleanupStep(problems, 'stop containerd', () => containerd.stop([cgParent]));
     }
-    problems.push(...removeDir(dir));
+    await cleanupStep(problems, 'remove temp dir', () => removeDir(dir));
     if (problems.length > 0) throw new Error(`CRI suite cleanup: ${problems.join('; ')}`);
   });
 

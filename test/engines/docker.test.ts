@@ -8,7 +8,7 @@ import { maybeRecordingWrapper, runDir, runtimeUnderTest, skipReason, suiteTempD
 import { explain, run, waitFor } from './lib/exec.js';
 import { buildImages, BUSYBOX_REF } from './lib/image.js';
 import { removeDir } from './lib/cleanup.js';
-import { runSuite } from './lib/suite.js';
+import { cleanupStep, runSuite } from './lib/suite.js';
 import { BROKEN_MESSAGE, writeBrokenRuntime } from './lib/broken.js';
 
 const reason = skipReason('docker', [DOCKERD_BIN, DOCKER_BIN, CONTAINERD_BIN, SHIM_BIN]);
@@ -29,12 +29,13 @@ async function main(): Promise<void> {
   let dockerd: Dockerd | undefined;
   t.teardown(async () => {
     const problems: string[] = [];
-    if (dockerd) problems.push(...(await dockerd.stop()));
-    if (ctrd) {
-      await ctrd.clearNamespace(name);
-      problems.push(...(await ctrd.stop([`/${name}`])));
+    const [docker, containerd] = [dockerd, ctrd];
+    if (docker) await cleanupStep(problems, 'stop dockerd', () => docker.stop());
+    if (containerd) {
+      await cleanupStep(problems, 'clear namespace', () => containerd.clearNamespace(name));
+      await cleanupStep(problems, 'stop containerd', () => containerd.stop([`/${name}`]));
     }
-    problems.push(...removeDir(dir));
+    await cleanupStep(problems, 'remove temp dir', () => removeDir(dir));
     if (problems.length > 0) throw new Error(`docker suite cleanup: ${problems.join('; ')}`);
   });
 

@@ -7,7 +7,7 @@ import { maybeRecordingWrapper, runDir, runtimeUnderTest, skipReason, suiteTempD
 import { explain, run } from './lib/exec.js';
 import { buildImages, BUSYBOX_REF } from './lib/image.js';
 import { removeDir } from './lib/cleanup.js';
-import { runSuite } from './lib/suite.js';
+import { cleanupStep, runSuite } from './lib/suite.js';
 import { BROKEN_MESSAGE, writeBrokenRuntime } from './lib/broken.js';
 
 const reason = skipReason('podman', [PODMAN_BIN, CONMON_BIN, CATATONIT_BIN]);
@@ -25,8 +25,9 @@ async function main(): Promise<void> {
   const runtime = maybeRecordingWrapper(realRuntime, 'podman', dir);
   const p = new Podman({ dir: join(dir, 'podman'), runDir: rdir, cgroupParent: cgParent, runtimes: { tsrunc: runtime } });
   t.teardown(async () => {
-    const problems = await p.cleanup(runtime);
-    problems.push(...removeDir(dir), ...removeDir(rdir));
+    const problems: string[] = [];
+    await cleanupStep(problems, 'podman cleanup', () => p.cleanup(runtime));
+    await cleanupStep(problems, 'remove dirs', () => [...removeDir(dir), ...removeDir(rdir)]);
     if (problems.length > 0) throw new Error(`podman suite cleanup: ${problems.join('; ')}`);
   });
 

@@ -133,17 +133,22 @@ export class Containerd {
     await this.mustCtr(namespace, ['images', 'import', archive], { timeoutMs: 120_000 });
   }
 
-  /** Best-effort removal of all tasks and containers of a namespace. */
+  /** Best-effort removal of all tasks and containers of a namespace; never throws. */
   async clearNamespace(namespace: string): Promise<void> {
+    // After a hang, asking the runtime again only waits out more timeouts:
+    // stop() kills the shims and the cgroups' processes instead.
+    const hung = this.breaker.tripped !== undefined;
     this.breaker.tripped = undefined;
-    const tasks = await this.ctr(namespace, ['tasks', 'ls', '-q'], { timeoutMs: 15_000 });
-    for (const id of tasks.stdout.split('\n').filter(Boolean)) {
-      await this.ctr(namespace, ['tasks', 'kill', '-s', 'SIGKILL', id], { timeoutMs: 15_000 });
-      await this.ctr(namespace, ['tasks', 'rm', '-f', id], { timeoutMs: 15_000 });
+    if (hung) return;
+    const tryCtr = (args: string[]) => this.ctr(namespace, args, { timeoutMs: 15_000 }).catch(() => undefined);
+    const tasks = await tryCtr(['tasks', 'ls', '-q']);
+    for (const id of tasks?.stdout.split('\n').filter(Boolean) ?? []) {
+      await tryCtr(['tasks', 'kill', '-s', 'SIGKILL', id]);
+      await tryCtr(['tasks', 'rm', '-f', id]);
     }
-    const containers = await this.ctr(namespace, ['containers', 'ls', '-q'], { timeoutMs: 15_000 });
-    for (const id of containers.stdout.split('\n').filter(Boolean)) {
-      await this.ctr(namespace, ['containers', 'rm', id], { timeoutMs: 15_000 });
+    const containers = await tryCtr(['containers', 'ls', '-q']);
+    for (const id of containers?.stdout.split('\n').filter(Boolean) ?? []) {
+      await tryCtr(['containers', 'rm', id]);
     }
   }
 

@@ -96,8 +96,10 @@ export class Dockerd {
 
   /** Removes every container (best effort), then stops dockerd by PID and cleans its mounts and cgroups. */
   async stop(): Promise<string[]> {
+    // After a hang, skip the graceful removal (it would wait out more timeouts).
+    const hung = this.breaker.tripped !== undefined;
     this.breaker.tripped = undefined;
-    const ids = await this.docker(['ps', '-aq'], { timeoutMs: 15_000 }).catch(() => undefined);
+    const ids = hung ? undefined : await this.docker(['ps', '-aq'], { timeoutMs: 15_000 }).catch(() => undefined);
     for (const id of ids?.stdout.split('\n').filter(Boolean) ?? []) {
       await this.docker(['rm', '-f', id], { timeoutMs: 30_000 }).catch(() => undefined);
     }

@@ -55,9 +55,9 @@ export function skipReason(engine: string, binaries: readonly string[]): string 
   return reason;
 }
 
-/** A fresh temp dir for one engine's daemons and files, e.g. /tmp/tsrunc-engines-docker-XXXX. */
+/** A fresh temp dir for one engine's daemons and files, e.g. /tmp/tsrunc-engines-docker-<pid>-XXXX. */
 export function suiteTempDir(engine: string): string {
-  return mkdtempSync(join(tmpdir(), `tsrunc-engines-${engine}-`));
+  return mkdtempSync(join(tmpdir(), `tsrunc-engines-${engine}-${process.pid}-`));
 }
 
 /** A short dir under /run for sockets (sun_path is 108 bytes), unique to this process. */

@@ -120,8 +120,10 @@ export class Podman {
 
   /** Removes all containers (best effort), kills conmons left behind, unmounts, removes cgroups. */
   async cleanup(runtime: string): Promise<string[]> {
+    // After a hang, skip the graceful removal (it would wait out more timeouts).
+    const hung = this.breaker.tripped !== undefined;
     this.breaker.tripped = undefined;
-    await this.podman(runtime, ['rm', '--all', '--force', '--time', '0'], { timeoutMs: 60_000 }).catch(() => undefined);
+    if (!hung) await this.podman(runtime, ['rm', '--all', '--force', '--time', '0'], { timeoutMs: 60_000 }).catch(() => undefined);
     await killLeftovers(this.opts.dir);
     await killLeftovers(this.opts.runDir);
     const problems = await unmountUnder([this.opts.dir, this.opts.runDir]);
