@@ -13,7 +13,7 @@ function running(t: Test, edit?: Parameters<typeof makeBundle>[1]) {
     rt.cleanup();
     bundle.cleanup();
   });
-  const id = 'ex';
+  const id = `ex-${process.pid}`;
   rt.ok(['run', '--detach', '--bundle', bundle.dir, id]);
   return { rt, bundle, id };
 }
