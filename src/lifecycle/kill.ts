@@ -10,9 +10,15 @@ export function killContainer(store: StateStore, id: string, signal: string | un
   const sig = parseSignal(signal);
   const st = store.read(id);
   const status = containerStatus(store, st);
-  if (status === 'stopped') throw new RuntimeError('container not running');
+  // runc: `kill --all` of a stopped container still signals what is left in
+  // its cgroup and succeeds (the CRI plugin sends it after the init exited).
+  if (status === 'stopped' && !all) throw new RuntimeError('container not running');
   if (all) {
-    openCgroupForState(st).killAll(sig);
+    try {
+      openCgroupForState(st).killAll(sig);
+    } catch (err) {
+      if (status !== 'stopped') throw err;
+    }
     return;
   }
   try {
