@@ -165,11 +165,11 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
           .option('process', { alias: 'p', type: 'string', describe: 'runtime-spec process JSON file' })
           .option('console-socket', { type: 'string' })
           .option('cwd', { type: 'string' })
-          .option('env', { alias: 'e', type: 'string', array: true, default: [] as string[] })
+          .option('env', { alias: 'e', type: 'string', array: true, nargs: 1, default: [] as string[] })
           .option('tty', { alias: 't', type: 'boolean', default: false })
           .option('user', { alias: 'u', type: 'string', describe: 'uid[:gid]' })
-          .option('additional-gids', { alias: 'g', type: 'number', array: true, default: [] as number[] })
-          .option('cap', { alias: 'c', type: 'string', array: true, default: [] as string[] })
+          .option('additional-gids', { alias: 'g', type: 'number', array: true, nargs: 1, default: [] as number[] })
+          .option('cap', { alias: 'c', type: 'string', array: true, nargs: 1, default: [] as string[] })
           .option('no-new-privs', { type: 'boolean', default: false })
           .option('preserve-fds', { type: 'number', default: 0 })
           .option('detach', { alias: 'd', type: 'boolean', default: false })
@@ -183,7 +183,9 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
         exitCode = await execInContainer(store(a), {
           id: a.id,
           processFile: a.process,
-          args: a.command.map(String),
+          // one value per --cap/--env/-g (as runc); `exec ID -- cmd -c ...`
+          // keeps the command's own options from being read as ours
+          args: [...a.command, ...a._.slice(1)].map(String),
           cwd: a.cwd,
           env: a.env.map(String),
           tty: a.tty,

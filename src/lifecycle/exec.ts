@@ -103,6 +103,7 @@ export async function execInContainer(store: StateStore, o: ExecOptions): Promis
     preserveFds: o.preserveFds,
     consoleSocket: consoleFd >= 0,
     seccompBpf: seccomp,
+    joinPid: st.pid,
   });
   const session = new HelperSession();
   const cg = openCgroupForState(st);
