@@ -89,3 +89,36 @@ export function privileged(spec: Spec): void {
   const caps = allCaps();
   spec.process!.capabilities = { bounding: caps, effective: caps, permitted: caps };
 }
+
+import { closeSync, openSync, constants as fsc } from 'node:fs';
+
+/** Runs tsrunc with extra inherited fds: extra[n] becomes fd n (an fd we
+ *  opened on a host path). stdout/stderr are files, like Runtime.run. */
+export function runWithFds(root: string, args: string[], extra: Record<number, string>): { code: number; stdout: string; stderr: string } {
+  const out = join(root, `.fdout-${process.pid}`);
+  const err = join(root, `.fderr-${process.pid}`);
+  const o = openSync(out, 'w+');
+  const e = openSync(err, 'w+');
+  const opened: number[] = [];
+  const max = Math.max(2, ...Object.keys(extra).map(Number));
+  const stdio: (number | 'ignore' | 'pipe')[] = ['pipe', o, e];
+  for (let fd = 3; fd <= max; fd++) {
+    const path = extra[fd];
+    if (path === undefined) {
+      stdio.push('ignore');
+      continue;
+    }
+    const h = openSync(path, fsc.O_RDONLY | fsc.O_DIRECTORY);
+    opened.push(h);
+    stdio.push(h);
+  }
+  try {
+    const r = spawnSync(TSRUNC_BIN, ['--root', root, ...args], { stdio, input: '', timeout: 60_000 });
+    return { code: r.status ?? 137, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8') };
+  } finally {
+    for (const h of [o, e, ...opened]) closeSync(h);
+    rmSync(out, { force: true });
+    rmSync(err, { force: true });
+  }
+}
+import { TSRUNC as TSRUNC_BIN } from '../lib/runtime.js';
