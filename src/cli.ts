@@ -290,6 +290,29 @@ function wantsVersion(args: string[]): boolean {
   return false;
 }
 
+const EXEC_WITH_VALUE = new Set([
+  '--process', '-p', '--console-socket', '--cwd', '--env', '-e', '--user', '-u', '--additional-gids', '-g',
+  '--cap', '-c', '--preserve-fds', '--pid-file', '--process-label', '--apparmor', '--cgroup',
+]);
+
+/** Like runc: in `exec ID cmd args...` nothing after the command is ours
+ *  (`exec ID sh -c x` must not read -c as --cap): a `--` goes after ID. */
+export function haltExecArgs(args: string[]): string[] {
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith('-')) i += GLOBAL_WITH_VALUE.has(args[i]!) ? 2 : 1;
+  if (args[i] !== 'exec') return args;
+  for (i++; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return args;
+    if (!a.startsWith('-')) {
+      if (i + 1 < args.length && args[i + 1] !== '--') return [...args.slice(0, i + 1), '--', ...args.slice(i + 1)];
+      return args;
+    }
+    if (!a.includes('=') && EXEC_WITH_VALUE.has(a)) i++;
+  }
+  return args;
+}
+
 export async function main(args: string[]): Promise<void> {
   mark('process start → main');
   const traceAt = args.indexOf('--trace');
@@ -302,7 +325,7 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   try {
-    await buildParser(args).parseAsync();
+    await buildParser(haltExecArgs(args)).parseAsync();
   } catch (err) {
     reportError(err);
     exitCode = err instanceof RuntimeError ? err.exitCode : 1;
