@@ -165,11 +165,11 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
           .option('process', { alias: 'p', type: 'string', describe: 'runtime-spec process JSON file' })
           .option('console-socket', { type: 'string' })
           .option('cwd', { type: 'string' })
-          .option('env', { alias: 'e', type: 'string', array: true, default: [] as string[] })
+          .option('env', { alias: 'e', type: 'string', array: true, nargs: 1, default: [] as string[] })
           .option('tty', { alias: 't', type: 'boolean', default: false })
           .option('user', { alias: 'u', type: 'string', describe: 'uid[:gid]' })
-          .option('additional-gids', { alias: 'g', type: 'number', array: true, default: [] as number[] })
-          .option('cap', { alias: 'c', type: 'string', array: true, default: [] as string[] })
+          .option('additional-gids', { alias: 'g', type: 'number', array: true, nargs: 1, default: [] as number[] })
+          .option('cap', { alias: 'c', type: 'string', array: true, nargs: 1, default: [] as string[] })
           .option('no-new-privs', { type: 'boolean', default: false })
           .option('preserve-fds', { type: 'number', default: 0 })
           .option('detach', { alias: 'd', type: 'boolean', default: false })
@@ -183,6 +183,8 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
         exitCode = await execInContainer(store(a), {
           id: a.id,
           processFile: a.process,
+          // one value per --cap/--env/-g (as runc); `exec ID -- cmd -c ...`
+          // keeps the command's own options from being read as ours
           args: [...a.command, ...((a['--'] as unknown[] | undefined) ?? [])].map(String),
           cwd: a.cwd,
           env: a.env.map(String),
@@ -293,19 +295,20 @@ const EXEC_WITH_VALUE = new Set([
   '--cap', '-c', '--preserve-fds', '--pid-file', '--process-label', '--apparmor', '--cgroup',
 ]);
 
-/** runc stops reading flags at the container id of `exec`: everything after
- *  it is the command, even words like `-c`. Insert `--` there for yargs. */
-function splitExecCommand(args: string[]): string[] {
+/** Like runc: in `exec ID cmd args...` nothing after the command is ours
+ *  (`exec ID sh -c x` must not read -c as --cap): a `--` goes after ID. */
+export function haltExecArgs(args: string[]): string[] {
   let i = 0;
-  for (; i < args.length && args[i] !== 'exec'; i++) {
-    if (!args[i]!.startsWith('-')) return args; // another command
-    if (GLOBAL_WITH_VALUE.has(args[i]!)) i++;
-  }
+  while (i < args.length && args[i]!.startsWith('-')) i += GLOBAL_WITH_VALUE.has(args[i]!) ? 2 : 1;
+  if (args[i] !== 'exec') return args;
   for (i++; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') return args;
-    if (!a.startsWith('-')) return [...args.slice(0, i + 1), '--', ...args.slice(i + 1)];
-    if (EXEC_WITH_VALUE.has(a)) i++;
+    if (!a.startsWith('-')) {
+      if (i + 1 < args.length && args[i + 1] !== '--') return [...args.slice(0, i + 1), '--', ...args.slice(i + 1)];
+      return args;
+    }
+    if (!a.includes('=') && EXEC_WITH_VALUE.has(a)) i++;
   }
   return args;
 }
@@ -322,7 +325,7 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   try {
-    await buildParser(splitExecCommand(args)).parseAsync();
+    await buildParser(haltExecArgs(args)).parseAsync();
   } catch (err) {
     reportError(err);
     exitCode = err instanceof RuntimeError ? err.exitCode : 1;

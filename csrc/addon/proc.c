@@ -141,11 +141,13 @@ int tsr_write_proc_file(pid_t pid, const char *name, const char *data, size_t le
 		errno = EINVAL;
 		return -1;
 	}
+	/* only the root of a real procfs (not a bind of anything over /proc) */
 	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct statfs sfs;
+	struct stat st;
 	if (proc < 0)
 		return -1;
-	if (fstatfs(proc, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+	if (fstatfs(proc, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC || fstat(proc, &st) < 0 || st.st_ino != 1) {
 		close(proc);
 		errno = EXDEV;
 		return -1;

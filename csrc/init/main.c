@@ -144,8 +144,8 @@ static void exec_init(void)
 {
 	if (setsid() < 0)
 		die_errno("setsid");
-	/* after setns this is the container's /proc; only oom_score_adj uses it */
-	host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* a procfs of the container's pid namespace; only oom_score_adj uses it */
+	host_proc = open_host_proc();
 	setup_console();
 	ensure_home_env();
 	if (cfg.cwd && chdir(cfg.cwd) < 0 && errno != ENOENT && errno != EACCES)

@@ -255,6 +255,11 @@ void setup_process(void)
 	umask(cfg.has_user && cfg.user.umask != TSR_UNSET ? cfg.user.umask : 022);
 	if (cfg.cwd && chdir(cfg.cwd) < 0)
 		die_errno("chdir to the process cwd %s", cfg.cwd);
+	/* a cwd reached through a leaked fd lies outside our root: getcwd
+	   fails (ENOENT, "(unreachable)") there. CVE-2024-21626 */
+	char here[PATH_MAX];
+	if (!getcwd(here, sizeof here) && errno != ENAMETOOLONG)
+		die_errno("the process cwd %s is outside the container", cfg.cwd ? cfg.cwd : "");
 }
 
 /* Like runc: HOME from the container's /etc/passwd when the env lacks it. */

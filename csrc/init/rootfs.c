@@ -332,15 +332,13 @@ void set_hostname(void)
 		die_errno("setdomainname %s", cfg.domainname);
 }
 
+static void check_proc_root(int fd, const char *what);
+
 /* The container's own /proc, refused unless it really is procfs. */
 int open_container_proc(void)
 {
 	int fd = sys_openat2(AT_FDCWD, "/proc", O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_NO_SYMLINKS);
-	struct statfs sfs;
-	if (fd < 0 || fstatfs(fd, &sfs) < 0)
-		die_errno("opening /proc");
-	if (sfs.f_type != PROC_SUPER_MAGIC)
-		die("/proc is not procfs");
+	check_proc_root(fd, "/proc");
 	return fd;
 }
 
@@ -356,8 +354,9 @@ void write_sysctls(void)
 		for (char *p = rel + 4; *p; p++)
 			if (*p == '.')
 				*p = '/';
+		/* NO_XDEV: a file bound over a sysctl (CVE-2025-52881) is refused */
 		int fd = sys_openat2(proc, rel, O_WRONLY | O_CLOEXEC,
-				     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+				     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
 		if (fd < 0)
 			die_errno("sysctl %s", cfg.sysctls[i].key);
 		size_t len = strlen(cfg.sysctls[i].value);
@@ -368,15 +367,37 @@ void write_sysctls(void)
 	close(proc);
 }
 
-/* The host's /proc, opened before pivot_root and verified, used to reopen
-   the exec FIFO whatever the container mounts on its own /proc. */
+/* A procfs handle is only trusted if it is the root of a procfs: a bind of
+   a procfs subdirectory (or of anything else) over /proc is refused. */
+static void check_proc_root(int fd, const char *what)
+{
+	struct statfs sfs;
+	struct stat st;
+	if (fd < 0 || fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0)
+		die_errno("opening %s", what);
+	if (sfs.f_type != PROC_SUPER_MAGIC || st.st_ino != 1 /* PROC_ROOT_INO */)
+		die("%s is not the root of a procfs", what);
+}
+
+/* The helper's own procfs handle (exec FIFO reopen, oom_score_adj): a fresh
+   procfs of the container's pid namespace, detached (fsmount, attached
+   nowhere). Not the host's /proc: the helper waits in the container's pid
+   namespace, where a process with CAP_SYS_PTRACE can reach its fds, and a
+   host procfs there leads to every host process's root (CVE-2024-21626).
+   Kernels without fsopen, or a user namespace whose /proc is not fully
+   visible, fall back to /proc as it is, checked. */
 int open_host_proc(void)
 {
-	int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct statfs sfs;
-	if (fd < 0 || fstatfs(fd, &sfs) < 0)
-		die_errno("opening the host /proc");
-	if (sfs.f_type != PROC_SUPER_MAGIC)
-		die("the host /proc is not procfs");
+	int fd = -1;
+	int fs = fsopen("proc", FSOPEN_CLOEXEC);
+	if (fs >= 0) {
+		fsconfig(fs, FSCONFIG_SET_STRING, "subset", "pid", 0); /* optional (5.8+) */
+		if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+			fd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		close(fs);
+	}
+	if (fd < 0)
+		fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	check_proc_root(fd, "the helper's procfs");
 	return fd;
 }

@@ -10,9 +10,33 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <termios.h>
 #include "init.h"
+
+/* The mount point for the pty: /dev/console as a plain file in the
+   container's /dev. A symlink there (the rootfs's, or one swapped in) is
+   removed, never followed: the bind must not land on what it points to
+   (a procfs file, say). CVE-2025-52565. */
+static int console_target(int root)
+{
+	int dev = resolve_in_root(root, "/dev", 'd');
+	struct stat st;
+	if (dev < 0)
+		die_errno("terminal: /dev");
+	if (fstatat(dev, "console", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISCHR(st.st_mode) && unlinkat(dev, "console", 0) < 0)
+		die_errno("terminal: removing /dev/console (not a file)");
+	int f = openat(dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (f >= 0)
+		close(f);
+	int dst = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (dst < 0 || fstat(dst, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)))
+		die_errno("terminal: /dev/console is not a file");
+	close(dev);
+	return dst;
+}
 
 void setup_console(void)
 {
@@ -39,9 +63,7 @@ void setup_console(void)
 	}
 	if (cfg.mode == TSR_MODE_CREATE) {
 		int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		int dst = root < 0 ? -1 : resolve_in_root(root, "/dev/console", 'f');
-		if (dst < 0)
-			die_errno("terminal: /dev/console");
+		int dst = root < 0 ? -1 : console_target(root);
 		int tree = bind_fd_onto(peer, NULL, dst, 0);
 		if (tree < 0)
 			die_errno("terminal: binding the pty onto /dev/console");
