@@ -8,7 +8,7 @@ import { chmodSync, chownSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { capSets, hostDir, setup } from './lib.js';
-import { capabilityBit } from '../../src/linux/capability-names.js';
+import { capabilityBit } from '../../src/linux/capabilities.js';
 
 const SRC = resolve(fileURLToPath(import.meta.url), '../../../../test/security/capdump.c');
 

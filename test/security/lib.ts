@@ -77,7 +77,7 @@ export function capSets(status: string): Record<'CapInh' | 'CapPrm' | 'CapEff' |
   return { CapInh: get('CapInh'), CapPrm: get('CapPrm'), CapEff: get('CapEff'), CapBnd: get('CapBnd'), CapAmb: get('CapAmb') };
 }
 
-import { CAPABILITY_NAMES } from '../../src/linux/capability-names.js';
+import { LINUX_CAPABILITIES as CAPABILITY_NAMES } from '../../src/spec/linux-names.js';
 
 /** Every capability this (test) process may hand out: a "privileged" set. */
 export function allCaps(): string[] {
