@@ -4,6 +4,7 @@
 import { RuntimeError } from './errors.js';
 import { defaultRoot } from './lifecycle/root.js';
 import { StateStore } from './lifecycle/state-store.js';
+import { mark } from './trace.js';
 
 export interface GlobalOptions {
   root?: string;
@@ -44,30 +45,36 @@ export async function runCommand(call: CommandCall): Promise<number> {
   switch (call.name) {
     case 'create': {
       const { createContainer } = await import('./lifecycle/create.js');
+      mark('load command modules');
       createContainer(store, checkCreate(call.opts));
       return 0;
     }
     case 'run': {
       const { runContainer } = await import('./lifecycle/run.js');
+      mark('load command modules');
       return runContainer(store, { ...checkCreate(call.opts), detach: call.opts.detach });
     }
     case 'start': {
       const { startContainer } = await import('./lifecycle/start.js');
+      mark('load command modules');
       startContainer(store, call.id);
       return 0;
     }
     case 'state': {
       const { containerState } = await import('./lifecycle/state.js');
+      mark('load command modules');
       process.stdout.write(JSON.stringify(containerState(store, call.id), null, '  ') + '\n');
       return 0;
     }
     case 'kill': {
       const { killContainer } = await import('./lifecycle/kill.js');
+      mark('load command modules');
       killContainer(store, call.id, call.signal, call.all);
       return 0;
     }
     case 'delete': {
       const { deleteContainer } = await import('./lifecycle/delete.js');
+      mark('load command modules');
       deleteContainer(store, call.id, call.force);
       return 0;
     }

@@ -7,6 +7,7 @@ import { checkStartable } from '../spec/semantic.js';
 import { runHooksWarnOnly } from './hooks.js';
 import { containerStatus, hookState } from './status.js';
 import type { StateStore } from './state-store.js';
+import { mark } from '../trace.js';
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -26,10 +27,13 @@ export function startContainer(store: StateStore, id: string): void {
   }
   const spec = store.readConfig(id);
   checkStartable(spec);
+  mark('state + config read');
   const fifo = store.fifoPath(id);
   if (!addon.fifoRelease(fifo, START_TIMEOUT_MS)) {
     throw new RuntimeError(`container ${id}: init did not open the exec fifo (did it die?)`);
   }
   rmSync(fifo, { force: true });
+  mark('exec fifo release');
   runHooksWarnOnly('poststart', spec.hooks?.poststart, hookState(st, 'running'));
+  mark('poststart hooks');
 }
