@@ -7,7 +7,8 @@
 //
 // Environment: TSRUNC_BIN (default bin/tsrunc), RUNC, CRUN (default
 // /work/shared/bin/crun-hybrid), BENCH_RUNS (default 15), BENCH_ONLY
-// (comma list of item numbers), BENCH_MODES (cold[,warm]).
+// (comma list of item numbers: 1-3, 5-7 as in issue 7, 8 = tsrunc's --trace
+// phases).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { cpus, tmpdir, totalmem, release, hostname, loadavg } from 'node:os';
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { makeBundle } from './bundle.mjs';
 import { lifecycles } from './parallel.mjs';
 import { smallestMemoryLimit } from './memory.mjs';
+import { tracePhases } from './trace.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -101,25 +103,25 @@ try {
     const st = [];
     for (const rt of runtimes) {
       const root = rootFor(rt, 'state');
-      execFileSync(rt.bin, ['--root', root, 'create', '--bundle', sleepBundle, 'st'], { stdio: ['ignore', 'ignore', 'inherit'] });
-      st.push({ rt, root, name: `${rt.name} state`, argv: [rt.bin, '--root', root, 'state', 'st'] });
+      execFileSync(rt.bin, ['--root', root, 'create', '--bundle', sleepBundle, `st-${rt.name}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+      st.push({ rt, root, name: `${rt.name} state`, argv: [rt.bin, '--root', root, 'state', `st-${rt.name}`] });
     }
     try {
       results.items.state = hyperfine('state', [{ name: 'node -e 0', argv: ['node', '-e', '0'] }, ...st]);
     } finally {
-      for (const s of st) spawnSync(s.rt.bin, ['--root', s.root, 'delete', '--force', 'st'], { stdio: 'ignore' });
+      for (const s of st) spawnSync(s.rt.bin, ['--root', s.root, 'delete', '--force', `st-${rt.name}`], { stdio: 'ignore' });
     }
   }
   if (want(1)) {
     results.items.run = hyperfine(
       'run',
-      runtimes.map((rt) => ({ name: `${rt.name} run`, argv: [rt.bin, '--root', rootFor(rt, 'run'), 'run', '--bundle', trueBundle, 'bench-run'] })),
+      runtimes.map((rt) => ({ name: `${rt.name} run`, argv: [rt.bin, '--root', rootFor(rt, 'run'), 'run', '--bundle', trueBundle, `bench-run-${rt.name}`] })),
     );
   }
   if (want(2)) {
     results.items.sequence = hyperfine(
       'sequence',
-      runtimes.map((rt) => ({ name: `${rt.name} sequence`, argv: ['/bin/sh', seq, rt.bin, rootFor(rt, 'seq'), sleepBundle, 'bench-seq'] })),
+      runtimes.map((rt) => ({ name: `${rt.name} sequence`, argv: ['/bin/sh', seq, rt.bin, rootFor(rt, 'seq'), sleepBundle, `bench-seq-${rt.name}`] })),
     );
   }
   if (want(5)) {
@@ -138,6 +140,10 @@ try {
     results.items.rss = {};
     for (const rt of runtimes) results.items.rss[rt.name] = peakRss(rt, rootFor(rt, 'rss'));
   }
+  if (want(8)) {
+    const ts = runtimes.find((r) => r.name === 'tsrunc');
+    results.items.trace = tracePhases(ts.bin, { root: rootFor(ts, 'trace'), bundle: sleepBundle, runs: Math.min(RUNS, 10) });
+  }
 } finally {
   results.finished = new Date().toISOString();
   const dir = join(REPO, 'bench/results');
@@ -154,7 +160,7 @@ process.stdout.write(table(results));
 function peakRss(rt, root) {
   const vals = [];
   for (let i = 0; i < 5; i++) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', rt.bin, '--root', root, 'run', '--bundle', trueBundle, 'bench-rss'], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', rt.bin, '--root', root, 'run', '--bundle', trueBundle, `bench-rss-${rt.name}`], { encoding: 'utf8' });
     if (r.status !== 0) return { error: r.stderr.trim().split('\n').slice(-2).join(' ') };
     vals.push(Number(r.stderr.trim().split('\n').pop()));
   }
@@ -206,6 +212,12 @@ function table(res) {
       const r = res.items.rss?.[rt.name];
       const mem = !m ? '—' : m.smallestKiB ? `${m.smallestKiB} KiB` : `none of ${m.tried.join(', ')} KiB`;
       extra.push(`| ${rt.name} | ${mem} | ${r ? (r.kib ?? r.error) : '—'} |`);
+    }
+  }
+  if (res.items.trace) {
+    extra.push('', '8. tsrunc --trace, median ms per phase:', '');
+    for (const [cmd, ps] of Object.entries(res.items.trace)) {
+      extra.push(`- ${cmd}: ${Object.entries(ps).map(([p, v]) => `${p} ${v}`).join('; ')}`);
     }
   }
   return [...head, ...rows, ...extra, ''].join('\n');
