@@ -7,7 +7,7 @@
 //
 // Environment: TSRUNC_BIN (default bin/tsrunc), RUNC, CRUN (default
 // /work/shared/bin/crun-hybrid), BENCH_RUNS (default 15), BENCH_ONLY
-// (comma list of item numbers: 1-3, 5-7 as in issue 7, 8 = tsrunc's --trace
+// (comma list of item numbers: 1-7 as in issue 7, 8 = tsrunc's --trace
 // phases).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { makeBundle } from './bundle.mjs';
 import { lifecycles } from './parallel.mjs';
 import { smallestMemoryLimit } from './memory.mjs';
 import { tracePhases } from './trace.mjs';
+import { withContainerd } from './containerd.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -109,7 +110,7 @@ try {
     try {
       results.items.state = hyperfine('state', [{ name: 'node -e 0', argv: ['node', '-e', '0'] }, ...st]);
     } finally {
-      for (const s of st) spawnSync(s.rt.bin, ['--root', s.root, 'delete', '--force', `st-${rt.name}`], { stdio: 'ignore' });
+      for (const s of st) spawnSync(s.rt.bin, ['--root', s.root, 'delete', '--force', `st-${s.rt.name}`], { stdio: 'ignore' });
     }
   }
   if (want(1)) {
@@ -122,6 +123,14 @@ try {
     results.items.sequence = hyperfine(
       'sequence',
       runtimes.map((rt) => ({ name: `${rt.name} sequence`, argv: ['/bin/sh', seq, rt.bin, rootFor(rt, 'seq'), sleepBundle, `bench-seq-${rt.name}`] })),
+    );
+  }
+  if (want(4)) {
+    results.items.ctr = await withContainerd(work, join(trueBundle, 'rootfs'), (ctr, image) =>
+      hyperfine(
+        'ctr',
+        runtimes.map((rt) => ({ name: `${rt.name} ctr run --rm`, argv: [...ctr, 'run', '--rm', '--runc-binary', rt.bin, image, `bench-ctr-${rt.name}`, '/bin/true'] })),
+      ),
     );
   }
   if (want(5)) {
@@ -199,6 +208,7 @@ function table(res) {
   timed('1. run /bin/true', res.items.run, 'run');
   timed('2. create,start,state,kill,delete', res.items.sequence, 'sequence');
   timed('3. --version', res.items.version, '--version');
+  timed('4. ctr run --rm /bin/true', res.items.ctr, 'ctr run --rm');
   timed('3. state', res.items.state, 'state');
   const extra = [];
   if (res.items.parallel) {

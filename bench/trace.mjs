@@ -1,6 +1,8 @@
 // Item 8: where tsrunc's time goes, per call of the five-call sequence:
 // TSRUNC_TRACE=1 on each call, median of each phase over `runs` sequences.
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function tracePhases(bin, { root, bundle, runs }) {
   const phases = {}; // command → phase → [ms]
@@ -14,8 +16,14 @@ export function tracePhases(bin, { root, bundle, runs }) {
       ['delete', ['delete', '--force', id]],
     ];
     for (const [name, args] of calls) {
-      const r = spawnSync(bin, ['--root', root, ...args], { env: { ...process.env, TSRUNC_TRACE: '1' }, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-      for (const m of r.stderr.matchAll(/^\s+(.+?)\s+([\d.]+) ms\s+\(at/gm)) {
+      // stderr to a file, not a pipe: the created init inherits it and would
+      // hold a pipe open until it exits.
+      const errFile = join(root, `.trace-${name}`);
+      const fd = openSync(errFile, 'w+');
+      spawnSync(bin, ['--root', root, ...args], { env: { ...process.env, TSRUNC_TRACE: '1' }, stdio: ['ignore', 'ignore', fd] });
+      closeSync(fd);
+      const stderr = readFileSync(errFile, 'utf8');
+      for (const m of stderr.matchAll(/^\s+(.+?)\s+([\d.]+) ms\s+\(at/gm)) {
         ((phases[name] ??= {})[m[1]] ??= []).push(Number(m[2]));
       }
     }
