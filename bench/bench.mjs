@@ -200,7 +200,7 @@ function table(res) {
   };
   const head = [
     `Machine: ${res.machine.cpu}, ${res.machine.memGiB} GiB, Linux ${res.machine.kernel}, Node ${res.machine.node}; ${res.machine.runc}; ${res.machine.crun}.`,
-    `Load average at start: ${res.machine.loadavg.join(' ')} (a shared machine: wall times are noisy, CPU times less so). ${res.runs} runs each; crun runs through crun-hybrid (unshare + sh), included in its figures.`,
+    `Load average at start: ${res.machine.loadavg.join(' ')} (on a shared machine wall times are noisy, CPU times less so). ${res.runs} runs each; crun runs through crun-hybrid (unshare + sh), included in its figures. Item 4's CPU time is ctr's own (the runtime runs under the shim).`,
     '',
     '| item | command | median wall ms | vs runc | mean CPU ms (user+sys) | vs runc | min wall ms |',
     '|---|---|---:|---:|---:|---:|---:|',
@@ -208,8 +208,8 @@ function table(res) {
   timed('1. run /bin/true', res.items.run, 'run');
   timed('2. create,start,state,kill,delete', res.items.sequence, 'sequence');
   timed('3. --version', res.items.version, '--version');
-  timed('4. ctr run --rm /bin/true', res.items.ctr, 'ctr run --rm');
   timed('3. state', res.items.state, 'state');
+  timed('4. ctr run --rm /bin/true', res.items.ctr, 'ctr run --rm');
   const extra = [];
   if (res.items.parallel) {
     extra.push('', '| 5. 50 lifecycles, 4 at a time | wall s | failures | leftovers |', '|---|---:|---:|---|');

@@ -2,7 +2,7 @@
 // each runtime given as --runc-binary. The image is the bench rootfs packed
 // offline (umoci → OCI layout → skopeo → docker-archive); no registry needed.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, rmSync, rmdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const IMAGE = 'localhost/tsrunc-bench/busybox:latest';
@@ -63,5 +63,14 @@ export async function withContainerd(work, rootfs, measure) {
     rmSync(runDir, { recursive: true, force: true });
     spawnSync('umount', ['-R', join(dir, 'root')], { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
+    // containerd puts ctr's containers under /<namespace>/<id>; --rm removes
+    // the container's cgroup but not the namespace's own (empty by now).
+    for (const ctrl of readdirSync('/sys/fs/cgroup')) {
+      try {
+        rmdirSync(join('/sys/fs/cgroup', ctrl, ns));
+      } catch {
+        // not there (or a symlinked controller already handled)
+      }
+    }
   }
 }
