@@ -1,268 +1,17 @@
-// tsrunc's command line: runc's global flags and subcommands. Each command's
-// module is imported only when that command runs, to keep start-up lean.
-import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
+// tsrunc's entry: runc's global flags and subcommands. Engines' calls of the
+// hot commands are parsed by fast-args.ts and never load yargs; everything
+// else (help, usage, the other commands, anything unusual) goes to
+// cli-yargs.ts. Each command's module is imported only when that command runs.
 import { RuntimeError } from './errors.js';
 import { configureLog, closeLog, log, logToFile } from './log.js';
-import { defaultRoot } from './lifecycle/root.js';
-import { StateStore } from './lifecycle/state-store.js';
 import { enableTrace, mark, printTrace } from './trace.js';
-
-interface GlobalArgs {
-  root?: string;
-  log?: string;
-  logFormat?: string;
-  debug?: boolean;
-  systemdCgroup?: boolean;
-  rootless?: string;
-}
-
-type Args<T> = ArgumentsCamelCase<GlobalArgs & T>;
-
-let exitCode = 0;
-
-function store(argv: GlobalArgs): StateStore {
-  return new StateStore(argv.root ?? defaultRoot());
-}
-
-function createFlags<T>(y: Argv<T>) {
-  return y
-    .option('bundle', { alias: 'b', type: 'string', default: '.', describe: 'path to the bundle directory' })
-    .option('console-socket', { type: 'string', describe: 'unix socket that receives the pty master' })
-    .option('pid-file', { type: 'string', describe: 'file to write the init pid to' })
-    .option('no-pivot', { type: 'boolean', default: false, describe: 'use MS_MOVE + chroot instead of pivot_root' })
-    .option('no-new-keyring', { type: 'boolean', default: false, describe: 'do not create a new session keyring' })
-    .option('preserve-fds', { type: 'number', default: 0, describe: 'pass fds 3..3+N-1 to the container' });
-}
-
-interface CreateArgs {
-  id: string;
-  bundle: string;
-  consoleSocket?: string;
-  pidFile?: string;
-  noPivot: boolean;
-  noNewKeyring: boolean;
-  preserveFds: number;
-}
-
-function createOpts(a: Args<CreateArgs>) {
-  if (!Number.isInteger(a.preserveFds) || a.preserveFds < 0) throw new RuntimeError('--preserve-fds must be a non-negative integer');
-  return {
-    id: a.id,
-    bundle: a.bundle,
-    pidFile: a.pidFile,
-    consoleSocket: a.consoleSocket,
-    noPivot: a.noPivot,
-    noNewKeyring: a.noNewKeyring,
-    preserveFds: a.preserveFds,
-  };
-}
+import { parseFast } from './fast-args.js';
+import { runCommand } from './commands.js';
 
 async function versionText(): Promise<string> {
   const { buildInfo } = await import('./build-info.js');
   const info = buildInfo();
   return `tsrunc version ${info.version}\ncommit: ${info.commit}\nspec: 1.3.0\n`;
-}
-
-function buildParser(args: string[]): Argv<GlobalArgs> {
-  return yargs(args)
-    .scriptName('tsrunc')
-    .usage('tsrunc [global options] <command> [command options] <container-id>')
-    .option('root', { type: 'string', describe: 'root directory for container state (default /run/tsrunc)' })
-    .option('log', { type: 'string', describe: 'log file (default stderr)' })
-    .option('log-format', { type: 'string', default: 'text', describe: 'text or json' })
-    .option('debug', { type: 'boolean', default: false })
-    .option('systemd-cgroup', { type: 'boolean', default: false, describe: 'accepted for compatibility; cgroupfs is used' })
-    .option('rootless', { type: 'string', describe: 'true, false or auto' })
-    .option('criu', { type: 'string', hidden: true })
-    .middleware((a) => {
-      configureLog({ file: a.log, format: a.logFormat, debug: a.debug });
-      mark('argument parsing');
-    })
-    .command(
-      'create <id>',
-      'create a container',
-      (y) => createFlags(y).positional('id', { type: 'string', demandOption: true }),
-      async (a) => {
-        const { createContainer } = await import('./lifecycle/create.js');
-        createContainer(store(a), createOpts(a as Args<CreateArgs>));
-      },
-    )
-    .command(
-      'run <id>',
-      'create and start a container, wait for it unless --detach',
-      (y) =>
-        createFlags(y)
-          .positional('id', { type: 'string', demandOption: true })
-          .option('detach', { alias: 'd', type: 'boolean', default: false })
-          .option('keep', { type: 'boolean', default: false, hidden: true }),
-      async (a) => {
-        const { runContainer } = await import('./lifecycle/run.js');
-        exitCode = await runContainer(store(a), { ...createOpts(a as Args<CreateArgs>), detach: a.detach });
-      },
-    )
-    .command(
-      'start <id>',
-      'start a created container',
-      (y) => y.positional('id', { type: 'string', demandOption: true }),
-      async (a) => {
-        const { startContainer } = await import('./lifecycle/start.js');
-        startContainer(store(a), a.id);
-      },
-    )
-    .command(
-      'state <id>',
-      'print the state of a container',
-      (y) => y.positional('id', { type: 'string', demandOption: true }),
-      async (a) => {
-        const { containerState } = await import('./lifecycle/state.js');
-        process.stdout.write(JSON.stringify(containerState(store(a), a.id), null, '  ') + '\n');
-      },
-    )
-    .command(
-      'kill <id> [signal]',
-      'send a signal (default SIGTERM) to the container init',
-      (y) =>
-        y
-          .positional('id', { type: 'string', demandOption: true })
-          .positional('signal', { type: 'string' })
-          .option('all', { alias: 'a', type: 'boolean', default: false }),
-      async (a) => {
-        const { killContainer } = await import('./lifecycle/kill.js');
-        killContainer(store(a), a.id, a.signal, a.all);
-      },
-    )
-    .command(
-      'delete <id>',
-      'delete a stopped container (--force: any)',
-      (y) => y.positional('id', { type: 'string', demandOption: true }).option('force', { alias: 'f', type: 'boolean', default: false }),
-      async (a) => {
-        const { deleteContainer } = await import('./lifecycle/delete.js');
-        deleteContainer(store(a), a.id, a.force);
-      },
-    )
-    .command(
-      ['list', 'ps-all'],
-      'list containers',
-      (y) =>
-        y
-          .option('format', { alias: 'f', type: 'string', default: 'table', choices: ['table', 'json'] })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false }),
-      async (a) => {
-        const { listContainers, formatTable } = await import('./lifecycle/list.js');
-        const states = listContainers(store(a));
-        if (a.quiet) process.stdout.write(states.map((s) => s.id + '\n').join(''));
-        else if (a.format === 'json') process.stdout.write(JSON.stringify(states) + '\n');
-        else process.stdout.write(formatTable(states));
-      },
-    )
-    .command(
-      'exec <id> [command..]',
-      'run a process in a running container',
-      (y) =>
-        y
-          .positional('id', { type: 'string', demandOption: true })
-          .positional('command', { type: 'string', array: true, default: [] as string[] })
-          .option('process', { alias: 'p', type: 'string', describe: 'runtime-spec process JSON file' })
-          .option('console-socket', { type: 'string' })
-          .option('cwd', { type: 'string' })
-          .option('env', { alias: 'e', type: 'string', array: true, nargs: 1, default: [] as string[] })
-          .option('tty', { alias: 't', type: 'boolean', default: false })
-          .option('user', { alias: 'u', type: 'string', describe: 'uid[:gid]' })
-          .option('additional-gids', { alias: 'g', type: 'number', array: true, nargs: 1, default: [] as number[] })
-          .option('cap', { alias: 'c', type: 'string', array: true, nargs: 1, default: [] as string[] })
-          .option('no-new-privs', { type: 'boolean', default: false })
-          .option('preserve-fds', { type: 'number', default: 0 })
-          .option('detach', { alias: 'd', type: 'boolean', default: false })
-          .option('pid-file', { type: 'string' })
-          .option('ignore-paused', { type: 'boolean', default: false })
-          .option('process-label', { type: 'string', hidden: true })
-          .option('apparmor', { type: 'string', hidden: true })
-          .option('cgroup', { type: 'string', hidden: true }),
-      async (a) => {
-        const { execInContainer } = await import('./lifecycle/exec.js');
-        exitCode = await execInContainer(store(a), {
-          id: a.id,
-          processFile: a.process,
-          // one value per --cap/--env/-g (as runc); `exec ID -- cmd -c ...`
-          // keeps the command's own options from being read as ours
-          args: [...a.command, ...((a['--'] as unknown[] | undefined) ?? [])].map(String),
-          cwd: a.cwd,
-          env: a.env.map(String),
-          tty: a.tty,
-          user: a.user,
-          additionalGids: a.additionalGids,
-          caps: a.cap.map(String),
-          noNewPrivs: a.noNewPrivs,
-          preserveFds: a.preserveFds,
-          detach: a.detach,
-          pidFile: a.pidFile,
-          consoleSocket: a.consoleSocket,
-          ignorePaused: a.ignorePaused,
-        });
-      },
-    )
-    .command(
-      'pause <id>',
-      'freeze every process of the container',
-      (y) => y.positional('id', { type: 'string', demandOption: true }),
-      async (a) => {
-        const { pauseContainer } = await import('./lifecycle/pause.js');
-        pauseContainer(store(a), a.id);
-      },
-    )
-    .command(
-      'resume <id>',
-      'thaw a paused container',
-      (y) => y.positional('id', { type: 'string', demandOption: true }),
-      async (a) => {
-        const { resumeContainer } = await import('./lifecycle/pause.js');
-        resumeContainer(store(a), a.id);
-      },
-    )
-    .command(
-      'ps <id> [psArgs..]',
-      'list the processes of a container',
-      (y) =>
-        y
-          .positional('id', { type: 'string', demandOption: true })
-          .positional('psArgs', { type: 'string', array: true, default: [] as string[] })
-          .option('format', { alias: 'f', type: 'string', default: 'table', choices: ['table', 'json'] }),
-      async (a) => {
-        const { containerPids, psTable } = await import('./lifecycle/ps.js');
-        const pids = containerPids(store(a), a.id);
-        if (a.format === 'json') process.stdout.write(JSON.stringify(pids) + '\n');
-        else process.stdout.write(psTable(pids, a.psArgs.map(String)));
-      },
-    )
-    .command(
-      'features',
-      'print the runtime-spec features document',
-      (y) => y,
-      async () => {
-        const { featuresDocument } = await import('./lifecycle/features.js');
-        process.stdout.write(JSON.stringify(featuresDocument(), null, '    ') + '\n');
-      },
-    )
-    .command(
-      'spec',
-      'write a default config.json',
-      (y) => y.option('bundle', { alias: 'b', type: 'string', default: '.' }),
-      async (a) => {
-        const { writeSpec } = await import('./lifecycle/spec.js');
-        // The global --rootless takes a value; `spec --rootless` is a switch.
-        const r: unknown = a.rootless;
-        writeSpec(a.bundle, r === true || r === '' || r === 'true');
-      },
-    )
-    .version(false)
-    .demandCommand(1, 'a command is required (see --help)')
-    .strictCommands()
-    .parserConfiguration({ 'halt-at-non-option': false, 'greedy-arrays': false, 'populate--': true })
-    .exitProcess(false)
-    .fail((msg, err) => {
-      throw err ?? new RuntimeError(msg);
-    })
-    .help();
 }
 
 function reportError(err: unknown): void {
@@ -290,29 +39,6 @@ function wantsVersion(args: string[]): boolean {
   return false;
 }
 
-const EXEC_WITH_VALUE = new Set([
-  '--process', '-p', '--console-socket', '--cwd', '--env', '-e', '--user', '-u', '--additional-gids', '-g',
-  '--cap', '-c', '--preserve-fds', '--pid-file', '--process-label', '--apparmor', '--cgroup',
-]);
-
-/** Like runc: in `exec ID cmd args...` nothing after the command is ours
- *  (`exec ID sh -c x` must not read -c as --cap): a `--` goes after ID. */
-export function haltExecArgs(args: string[]): string[] {
-  let i = 0;
-  while (i < args.length && args[i]!.startsWith('-')) i += GLOBAL_WITH_VALUE.has(args[i]!) ? 2 : 1;
-  if (args[i] !== 'exec') return args;
-  for (i++; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') return args;
-    if (!a.startsWith('-')) {
-      if (i + 1 < args.length && args[i + 1] !== '--') return [...args.slice(0, i + 1), '--', ...args.slice(i + 1)];
-      return args;
-    }
-    if (!a.includes('=') && EXEC_WITH_VALUE.has(a)) i++;
-  }
-  return args;
-}
-
 export async function main(args: string[]): Promise<void> {
   mark('process start → main');
   const traceAt = args.indexOf('--trace');
@@ -324,8 +50,17 @@ export async function main(args: string[]): Promise<void> {
     process.stdout.write(await versionText());
     return;
   }
+  let exitCode = 0;
   try {
-    await buildParser(haltExecArgs(args)).parseAsync();
+    const call = parseFast(args);
+    if (call) {
+      configureLog({ file: call.global.log, format: call.global.logFormat, debug: call.global.debug });
+      mark('argument parsing (fast)');
+      exitCode = await runCommand(call);
+    } else {
+      const { runWithYargs } = await import('./cli-yargs.js');
+      exitCode = await runWithYargs(args);
+    }
   } catch (err) {
     reportError(err);
     exitCode = err instanceof RuntimeError ? err.exitCode : 1;

@@ -12,6 +12,7 @@ import { loadConfig } from '../spec/load.js';
 import { ConfigError } from '../spec/errors.js';
 import { RuntimeError, withContext } from '../errors.js';
 import { log } from '../log.js';
+import { mark } from '../trace.js';
 import type { Spec } from '../spec/types.js';
 import { HelperSession } from './helper-session.js';
 import { runHooks, runHooksWarnOnly } from './hooks.js';
@@ -40,6 +41,7 @@ export interface Created {
 export function createContainer(store: StateStore, opts: CreateOptions): Created {
   const bundle = resolve(opts.bundle);
   const { spec, rootfs, warnings } = loadConfig(bundle, { strictCapabilities: true });
+  mark('config load + validation');
   for (const w of warnings) log.warn(w);
   if (spec.process?.terminal && !opts.consoleSocket && opts.ownConsole === undefined) {
     throw new RuntimeError('cannot allocate tty if tsrunc will detach without setting console socket');
@@ -55,6 +57,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
   }
   // Compile seccomp before anything exists: a bad profile leaves nothing behind.
   const seccomp = compileSeccompFor(spec, { debug: (m) => log.debug(m) });
+  mark('seccomp compile');
   store.reserve(opts.id);
   const cleanups: (() => void)[] = [() => store.remove(opts.id)];
   const session = new HelperSession();
@@ -83,6 +86,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
     cg.create();
     cleanups.push(() => cg.destroy());
     cg.set(spec.linux?.resources ?? {}); // runc's default device rules even without resources
+    mark('state dir, fifo, cgroup');
     const config = buildInitConfig(spec, {
       mode: 'create',
       rootfs,
@@ -94,6 +98,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
       seccompBpf: seccomp,
       bundle,
     });
+    mark('init config encoding');
     const fifoFd = addon.openPath(fifo);
     const consoleFd = opts.consoleSocket ? connectConsole(opts.consoleSocket) : (opts.ownConsole ?? -1);
     try {
@@ -108,9 +113,11 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
           },
           onHooks: () => {
             hooksStarted = true;
+            mark('helper: mounts, devices');
             const creating = hookState(base, 'creating');
             runHooks('prestart', spec.hooks?.prestart, creating);
             runHooks('createRuntime', spec.hooks?.createRuntime, creating);
+            mark('hooks: prestart, createRuntime');
             return JSON.stringify(creating);
           },
           onSeccompFd: (fd, pid) => sendToSeccompListener(spec.linux!.seccomp!, hookState(base, 'creating'), pid, fd),
@@ -123,9 +130,11 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
       addon.close(fifoFd);
       if (opts.consoleSocket && consoleFd >= 0) addon.close(consoleFd);
     }
+    mark(spec.hooks?.prestart || spec.hooks?.createRuntime || spec.hooks?.createContainer ? 'helper: createContainer hooks, pivot_root, finish' : 'helper: pivot_root, masks, finish');
     base.cgroup = { paths: cg.paths(), createdDirs: cg.createdDirs() };
     store.write(base, spec);
     if (opts.pidFile) writeAtomic(resolve(opts.pidFile), String(base.pid), 0o644);
+    mark('state write');
     session.close();
     log.debug(`container ${opts.id} created, init pid ${base.pid}`);
     return { state: base, spec };

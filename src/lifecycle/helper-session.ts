@@ -5,6 +5,7 @@ import * as addon from '../linux/addon.js';
 import { ParentMsg, ChildMsg } from '../linux/protocol.js';
 import { RuntimeError } from '../errors.js';
 import { log } from '../log.js';
+import { mark } from '../trace.js';
 import type { IdMapping } from '../spec/types.js';
 
 export interface SessionFds {
@@ -59,6 +60,7 @@ export class HelperSession {
     } finally {
       addon.close(childEnd);
     }
+    mark('helper spawn');
     log.debug(`init helper started, pid ${this.stage0}`);
     cb.onSpawned(this.stage0);
     addon.sendMessage(this.sync, ParentMsg.CONFIG, config);
@@ -73,6 +75,7 @@ export class HelperSession {
           break;
         }
         case ChildMsg.PID:
+          mark('helper: namespaces, clone');
           this.pid = msg.payload.readUInt32LE(0);
           cb.onPid(this.pid);
           this.reapStage0();

@@ -3,6 +3,7 @@
 // then deletes the container and exits with its status.
 import * as addon from '../linux/addon.js';
 import { log } from '../log.js';
+import { mark } from '../trace.js';
 import { createContainer, type CreateOptions } from './create.js';
 import { deleteContainer } from './delete.js';
 import { startContainer } from './start.js';
@@ -49,6 +50,7 @@ export async function runContainer(store: StateStore, opts: RunOptions): Promise
   for (const sig of FORWARDED) process.on(sig, forward);
   const restoreTerminal = master >= 0 ? wireTerminal(master) : undefined;
   const res = await addon.waitpidAsync(pid);
+  mark('container ran (waitpid)');
   for (const sig of FORWARDED) process.off(sig, forward);
   restoreTerminal?.();
   try {
@@ -56,6 +58,7 @@ export async function runContainer(store: StateStore, opts: RunOptions): Promise
   } catch (err) {
     log.warn(`removing container ${opts.id} after it exited: ${(err as Error).message}`);
   }
+  mark('delete');
   if (res.signal !== null) return 128 + res.signal;
   return res.exitCode ?? 0;
 }

@@ -8,6 +8,7 @@ import { runHooksWarnOnly } from './hooks.js';
 import { killAndDestroy } from './delete.js';
 import { containerStatus, hookState } from './status.js';
 import type { StateStore } from './state-store.js';
+import { mark } from '../trace.js';
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -27,10 +28,12 @@ export function startContainer(store: StateStore, id: string): void {
   }
   const spec = store.readConfig(id);
   checkStartable(spec);
+  mark('state + config read');
   const fifo = store.fifoPath(id);
   const report = addon.fifoStart(fifo, START_TIMEOUT_MS);
   if (report === null) throw new RuntimeError(`container ${id}: init did not open the exec fifo (did it die?)`);
   rmSync(fifo, { force: true });
+  mark('exec fifo release');
   if (report !== '') {
     // A startContainer hook or the process setup failed: runtime.md step 7,
     // stop the container and continue at step 12 (destroy, poststop).
@@ -41,4 +44,5 @@ export function startContainer(store: StateStore, id: string): void {
   // tsrunc keeps the earlier rule that it only warns, as the runtime-tools
   // suite checks (poststart_fail) and the project decided.
   runHooksWarnOnly('poststart', spec.hooks?.poststart, hookState(st, 'running'));
+  mark('poststart hooks');
 }

@@ -2,9 +2,7 @@
 // Every function throws an Error "what: strerror" with `code` ('ENOENT', ...)
 // on failure.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { addonPath } from './addon-path.js';
 
 export interface Message {
   type: number;
@@ -43,19 +41,7 @@ interface Native {
   moveNetDevice(name: string, pid: number, newName?: string): void;
 }
 
-/** The package root: the nearest ancestor with package.json (works from
- *  src/ under ts-node as well as from dist/src/). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('tsrunc: cannot find the package root');
-    dir = up;
-  }
-  return dir;
-}
-
-const native = createRequire(import.meta.url)(join(packageRoot(), 'build', 'Release', 'tsrunc.node')) as Native;
+const native = createRequire(import.meta.url)(addonPath()) as Native;
 
 /** AF_UNIX SOCK_STREAM pair, both ends O_CLOEXEC. */
 export const socketpair = (): [number, number] => native.socketpair();

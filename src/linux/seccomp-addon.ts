@@ -2,9 +2,7 @@
 // (csrc/addon/addon.cc + csrc/addon/seccomp_compile.c). Kept apart from the
 // rest of the addon's bindings so the seccomp code owns its own surface.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { addonPath } from './addon-path.js';
 
 export interface NativeSeccompArg {
   index: number;
@@ -43,17 +41,8 @@ export interface SeccompAddon {
 
 let cached: SeccompAddon | undefined;
 
-/** build/Release/tsrunc.node, found from dist/src/linux/ or src/linux/. */
+/** build/Release/tsrunc.node (addon-path.ts). */
 export function seccompAddon(): SeccompAddon {
-  if (cached) return cached;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'build', 'Release', 'tsrunc.node');
-    if (existsSync(candidate)) {
-      cached = createRequire(import.meta.url)(candidate) as SeccompAddon;
-      return cached;
-    }
-    dir = dirname(dir);
-  }
-  throw new Error('tsrunc addon build/Release/tsrunc.node not found (run npm run build:addon)');
+  cached ??= createRequire(import.meta.url)(addonPath()) as SeccompAddon;
+  return cached;
 }

@@ -1,0 +1,234 @@
+#!/usr/bin/env node
+// `npm run bench`: tsrunc beside runc and crun on one busybox bundle (issue 7).
+// Not part of the test suite. Needs root, hyperfine, runc, crun (through
+// ../shared/bin/crun-hybrid on this hybrid-cgroup host: crun's figures include
+// that wrapper's unshare + sh). Prints a Markdown table of medians and ratios
+// against runc and writes bench/results/<time>.json and bench/results/latest.json.
+//
+// Environment: TSRUNC_BIN (default bin/tsrunc), RUNC, CRUN (default
+// /work/shared/bin/crun-hybrid), BENCH_RUNS (default 15), BENCH_ONLY
+// (comma list of item numbers: 1-7 as in issue 7, 8 = tsrunc's --trace
+// phases).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { cpus, tmpdir, totalmem, release, hostname, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeBundle } from './bundle.mjs';
+import { lifecycles } from './parallel.mjs';
+import { smallestMemoryLimit } from './memory.mjs';
+import { tracePhases } from './trace.mjs';
+import { withContainerd } from './containerd.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const ONLY = process.env.BENCH_ONLY?.split(',').map(Number);
+const want = (n) => !ONLY || ONLY.includes(n);
+delete process.env.NODE_EXTRA_CA_CERTS; // adds ~80 ms to every Node start
+
+const runtimes = [
+  { name: 'runc', bin: process.env.RUNC ?? '/usr/sbin/runc' },
+  { name: 'crun', bin: process.env.CRUN ?? resolve(REPO, '../../shared/bin/crun-hybrid'), note: 'through crun-hybrid' },
+  { name: 'tsrunc', bin: process.env.TSRUNC_BIN ?? join(REPO, 'bin/tsrunc') },
+];
+for (const rt of runtimes) {
+  if (!existsSync(rt.bin)) throw new Error(`bench: ${rt.name} not found at ${rt.bin}`);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'tsrunc-bench-'));
+const seq = join(REPO, 'bench/seq.sh');
+const results = { machine: machine(), started: new Date().toISOString(), runs: RUNS, items: {} };
+
+function machine() {
+  const v = (cmd, args) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).split('\n')[0].trim();
+    } catch {
+      return '?';
+    }
+  };
+  return {
+    host: hostname(),
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+    memGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    kernel: release(),
+    node: process.version,
+    runc: v('runc', ['--version']),
+    crun: v('crun', ['--version']),
+    loadavg: loadavg().map((x) => +x.toFixed(2)),
+  };
+}
+
+/** hyperfine over `cmds` ({name, argv}); returns per name {median, mean, user, system} in ms. */
+function hyperfine(label, cmds, { prepare, runs = RUNS } = {}) {
+  const json = join(work, `${label}.json`);
+  const args = ['-N', '--warmup', '2', '--runs', String(runs), '--export-json', json, '--style', 'basic'];
+  if (prepare) args.push('--prepare', prepare);
+  for (const c of cmds) args.push('-n', c.name, c.argv.map(shellQuote).join(' '));
+  const r = spawnSync('hyperfine', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    return { error: `hyperfine failed (${r.status}): ${(r.stderr || '').trim().split('\n').pop()}` };
+  }
+  const out = {};
+  for (const res of JSON.parse(readFileSync(json, 'utf8')).results) {
+    out[res.command] = {
+      median: res.median * 1000,
+      mean: res.mean * 1000,
+      min: res.min * 1000,
+      cpu: (res.user + res.system) * 1000,
+    };
+  }
+  return out;
+}
+
+function shellQuote(s) {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function rootFor(rt, tag) {
+  const dir = join(work, `root-${rt.name}-${tag}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const trueBundle = makeBundle(join(work, 'bundle-true'), ['/bin/true']);
+const sleepBundle = makeBundle(join(work, 'bundle-sleep'), ['/bin/sleep', '3601']);
+
+try {
+  if (want(3)) {
+    const cmds = [{ name: 'node -e 0', argv: ['node', '-e', '0'] }];
+    for (const rt of runtimes) cmds.push({ name: `${rt.name} --version`, argv: [rt.bin, '--version'] });
+    results.items.version = hyperfine('version', cmds);
+    // `state` of a created container (a sleep container left created).
+    const st = [];
+    for (const rt of runtimes) {
+      const root = rootFor(rt, 'state');
+      execFileSync(rt.bin, ['--root', root, 'create', '--bundle', sleepBundle, `st-${rt.name}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+      st.push({ rt, root, name: `${rt.name} state`, argv: [rt.bin, '--root', root, 'state', `st-${rt.name}`] });
+    }
+    try {
+      results.items.state = hyperfine('state', [{ name: 'node -e 0', argv: ['node', '-e', '0'] }, ...st]);
+    } finally {
+      for (const s of st) spawnSync(s.rt.bin, ['--root', s.root, 'delete', '--force', `st-${s.rt.name}`], { stdio: 'ignore' });
+    }
+  }
+  if (want(1)) {
+    results.items.run = hyperfine(
+      'run',
+      runtimes.map((rt) => ({ name: `${rt.name} run`, argv: [rt.bin, '--root', rootFor(rt, 'run'), 'run', '--bundle', trueBundle, `bench-run-${rt.name}`] })),
+    );
+  }
+  if (want(2)) {
+    results.items.sequence = hyperfine(
+      'sequence',
+      runtimes.map((rt) => ({ name: `${rt.name} sequence`, argv: ['/bin/sh', seq, rt.bin, rootFor(rt, 'seq'), sleepBundle, `bench-seq-${rt.name}`] })),
+    );
+  }
+  if (want(4)) {
+    results.items.ctr = await withContainerd(work, join(trueBundle, 'rootfs'), (ctr, image) =>
+      hyperfine(
+        'ctr',
+        runtimes.map((rt) => ({ name: `${rt.name} ctr run --rm`, argv: [...ctr, 'run', '--rm', '--runc-binary', rt.bin, image, `bench-ctr-${rt.name}`, '/bin/true'] })),
+      ),
+    );
+  }
+  if (want(5)) {
+    results.items.parallel = {};
+    for (const rt of runtimes) {
+      results.items.parallel[rt.name] = await lifecycles(rt, { root: rootFor(rt, 'par'), bundle: sleepBundle, seq, count: 50, jobs: 4 });
+    }
+  }
+  if (want(6)) {
+    results.items.memory = {};
+    for (const rt of runtimes) {
+      results.items.memory[rt.name] = smallestMemoryLimit(rt, { root: rootFor(rt, 'mem'), dir: join(work, `mem-${rt.name}`) });
+    }
+  }
+  if (want(7)) {
+    results.items.rss = {};
+    for (const rt of runtimes) results.items.rss[rt.name] = peakRss(rt, rootFor(rt, 'rss'));
+  }
+  if (want(8)) {
+    const ts = runtimes.find((r) => r.name === 'tsrunc');
+    results.items.trace = tracePhases(ts.bin, { root: rootFor(ts, 'trace'), bundle: sleepBundle, runs: Math.min(RUNS, 10) });
+  }
+} finally {
+  results.finished = new Date().toISOString();
+  const dir = join(REPO, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const text = JSON.stringify(results, null, 2) + '\n';
+  writeFileSync(join(dir, `${results.started.replace(/[:.]/g, '-')}.json`), text);
+  writeFileSync(join(dir, 'latest.json'), text);
+  rmSync(work, { recursive: true, force: true });
+}
+process.stdout.write(table(results));
+
+/** Peak RSS (KiB, median of 5) of `run /bin/true`: GNU time's %M is the
+ *  largest ru_maxrss of the runtime and the children it waited for. */
+function peakRss(rt, root) {
+  const vals = [];
+  for (let i = 0; i < 5; i++) {
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', rt.bin, '--root', root, 'run', '--bundle', trueBundle, `bench-rss-${rt.name}`], { encoding: 'utf8' });
+    if (r.status !== 0) return { error: r.stderr.trim().split('\n').slice(-2).join(' ') };
+    vals.push(Number(r.stderr.trim().split('\n').pop()));
+  }
+  return { kib: median(vals) };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function table(res) {
+  const rows = [];
+  const ms = (x) => (x === undefined ? '—' : x.toFixed(1));
+  const ratio = (x, base) => (x === undefined || !base ? '—' : `${(x / base).toFixed(2)}×`);
+  const timed = (label, item, suffix) => {
+    if (!item) return;
+    if (item.error) {
+      rows.push(`| ${label} | ${item.error} | | | | | |`);
+      return;
+    }
+    const base = item[`runc ${suffix}`];
+    for (const name of ['node -e 0', ...runtimes.map((r) => `${r.name} ${suffix}`)]) {
+      const m = item[name];
+      if (!m) continue;
+      rows.push(`| ${label} | ${name} | ${ms(m.median)} | ${ratio(m.median, base?.median)} | ${ms(m.cpu)} | ${ratio(m.cpu, base?.cpu)} | ${ms(m.min)} |`);
+    }
+  };
+  const head = [
+    `Machine: ${res.machine.cpu}, ${res.machine.memGiB} GiB, Linux ${res.machine.kernel}, Node ${res.machine.node}; ${res.machine.runc}; ${res.machine.crun}.`,
+    `Load average at start: ${res.machine.loadavg.join(' ')} (on a shared machine wall times are noisy, CPU times less so). ${res.runs} runs each; crun runs through crun-hybrid (unshare + sh), included in its figures. Item 4's CPU time is ctr's own (the runtime runs under the shim).`,
+    '',
+    '| item | command | median wall ms | vs runc | mean CPU ms (user+sys) | vs runc | min wall ms |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  timed('1. run /bin/true', res.items.run, 'run');
+  timed('2. create,start,state,kill,delete', res.items.sequence, 'sequence');
+  timed('3. --version', res.items.version, '--version');
+  timed('3. state', res.items.state, 'state');
+  timed('4. ctr run --rm /bin/true', res.items.ctr, 'ctr run --rm');
+  const extra = [];
+  if (res.items.parallel) {
+    extra.push('', '| 5. 50 lifecycles, 4 at a time | wall s | failures | leftovers |', '|---|---:|---:|---|');
+    for (const [n, p] of Object.entries(res.items.parallel)) extra.push(`| ${n} | ${(p.wallMs / 1000).toFixed(2)} | ${p.failures} | ${p.leftovers.length ? p.leftovers.join(', ') : 'none'} |`);
+  }
+  if (res.items.memory || res.items.rss) {
+    extra.push('', '| runtime | 6. smallest memory limit for /bin/true | 7. peak RSS of `run` (KiB) |', '|---|---|---:|');
+    for (const rt of runtimes) {
+      const m = res.items.memory?.[rt.name];
+      const r = res.items.rss?.[rt.name];
+      const mem = !m ? '—' : m.smallestKiB ? `${m.smallestKiB} KiB` : `none of ${m.tried.join(', ')} KiB`;
+      extra.push(`| ${rt.name} | ${mem} | ${r ? (r.kib ?? r.error) : '—'} |`);
+    }
+  }
+  if (res.items.trace) {
+    extra.push('', '8. tsrunc --trace, median ms per phase:', '');
+    for (const [cmd, ps] of Object.entries(res.items.trace)) {
+      extra.push(`- ${cmd}: ${Object.entries(ps).map(([p, v]) => `${p} ${v}`).join('; ')}`);
+    }
+  }
+  return [...head, ...rows, ...extra, ''].join('\n');
+}

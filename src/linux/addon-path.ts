@@ -1,0 +1,21 @@
+// Where build/Release/tsrunc.node is: the nearest ancestor of this module with
+// a package.json (dist/src/linux/, dist/bundle/ or src/linux/ under ts-node).
+// TSRUNC_ADDON overrides it (an install that places the addon elsewhere).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cached: string | undefined;
+
+export function addonPath(): string {
+  if (cached) return cached;
+  const override = process.env.TSRUNC_ADDON;
+  if (override) return (cached = override);
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('tsrunc: cannot find the package root (build/Release/tsrunc.node)');
+    dir = up;
+  }
+  return (cached = join(dir, 'build', 'Release', 'tsrunc.node'));
+}
