@@ -3,7 +3,7 @@
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { RuntimeError } from './errors.js';
 import { configureLog, closeLog, log, logToFile } from './log.js';
-import { defaultRoot } from './lifecycle/root.js';
+import { defaultRoot, setRootlessFlag } from './lifecycle/root.js';
 import { StateStore } from './lifecycle/state-store.js';
 import { enableTrace, mark, printTrace } from './trace.js';
 
@@ -76,6 +76,8 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
     .option('criu', { type: 'string', hidden: true })
     .middleware((a) => {
       configureLog({ file: a.log, format: a.logFormat, debug: a.debug });
+      const rootless: unknown = a.rootless;
+      setRootlessFlag(typeof rootless === 'string' ? rootless : undefined);
       mark('argument parsing');
     })
     .command(

@@ -14,6 +14,8 @@ import { RuntimeError, withContext } from '../errors.js';
 import { log } from '../log.js';
 import type { Spec } from '../spec/types.js';
 import { HelperSession } from './helper-session.js';
+import { isRootless } from './root.js';
+import { checkUnprivileged } from './rootless.js';
 import { runHooks, runHooksWarnOnly } from './hooks.js';
 import { hookState } from './status.js';
 import { StateStore, writeAtomic, type StoredState } from './state-store.js';
@@ -73,12 +75,13 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
     owner: '',
     annotations: spec.annotations,
     cgroup: { paths: {}, createdDirs: [] },
-    rootless: process.getuid?.() !== 0,
+    rootless: isRootless(),
   };
+  checkUnprivileged(spec, base.rootless);
   try {
     const fifo = store.fifoPath(opts.id);
     addon.mkfifo(fifo, 0o622);
-    cgroup = openCgroupForCreate({ id: opts.id, spec });
+    cgroup = openCgroupForCreate({ id: opts.id, spec, rootless: base.rootless });
     const cg = cgroup;
     cg.create();
     cleanups.push(() => cg.destroy());
