@@ -57,6 +57,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
   }
   // Compile seccomp before anything exists: a bad profile leaves nothing behind.
   const seccomp = compileSeccompFor(spec, { debug: (m) => log.debug(m) });
+  checkUnprivileged(spec, isRootless());
   store.reserve(opts.id);
   const cleanups: (() => void)[] = [() => store.remove(opts.id)];
   const session = new HelperSession();
@@ -77,7 +78,6 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
     cgroup: { paths: {}, createdDirs: [] },
     rootless: isRootless(),
   };
-  checkUnprivileged(spec, base.rootless);
   try {
     const fifo = store.fifoPath(opts.id);
     addon.mkfifo(fifo, 0o622);
