@@ -123,7 +123,7 @@ t.test('a rootless busybox container: id, writes to its rootfs, bound devices', 
   t.same([st.uid, st.gid], [uid, gid], 'owned by the user on the host');
 });
 
-t.test('rootless state lives in $XDG_RUNTIME_DIR/tsrunc; cgroups skipped', async (t) => {
+t.test('rootless state lives in $XDG_RUNTIME_DIR/tsrunc; cgroups skipped; exec', async (t) => {
   const dir = bundle(t, 'rl-state', ['sleep', '60']);
   const c = asUser(['create', 'rl-state'], dir);
   t.equal(c.code, 0, c.stderr);
@@ -132,6 +132,9 @@ t.test('rootless state lives in $XDG_RUNTIME_DIR/tsrunc; cgroups skipped', async
   t.equal(st.status, 'created');
   t.equal(statSync(`/proc/${st.pid}`).uid, uid, 'init runs as the user on the host');
   t.equal(asUser(['start', 'rl-state'], dir).code, 0);
+  const e = asUser(['exec', 'rl-state', 'sh', '-c', 'id -u; cat /proc/self/uid_map'], dir);
+  t.equal(e.code, 0, e.stderr);
+  t.match(e.stdout, new RegExp(`^0\\n\\s+0\\s+${uid}\\s+1\\n$`), 'exec joins the user namespace');
   const d = asUser(['delete', '--force', 'rl-state'], dir);
   t.equal(d.code, 0, d.stderr);
   t.notOk(existsSync(join(runtimeDir, 'tsrunc/rl-state')), 'state removed');
