@@ -11,6 +11,7 @@ APT_PACKAGES=(
   busybox-static                       # rootfs of the example and test bundles
   qemu-system-x86 cpio                 # the cgroup v2 test VM (test/vm/)
   golang-github-containers-common      # Podman's seccomp.json, used by the seccomp tests
+  uidmap                               # newuidmap/newgidmap: rootless multi-range maps (test/userns)
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

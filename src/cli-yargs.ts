@@ -6,6 +6,7 @@ import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { RuntimeError } from './errors.js';
 import { configureLog } from './log.js';
 import { mark } from './trace.js';
+import { setRootlessFlag } from './lifecycle/root.js';
 import { runCommand, storeFor, type CreateCallOptions, type GlobalOptions } from './commands.js';
 
 interface GlobalArgs {
@@ -74,6 +75,8 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
     .option('criu', { type: 'string', hidden: true })
     .middleware((a) => {
       configureLog({ file: a.log, format: a.logFormat, debug: a.debug });
+      const rootless: unknown = a.rootless;
+      setRootlessFlag(typeof rootless === 'string' ? rootless : undefined);
       mark('argument parsing');
     })
     .command(

@@ -7,6 +7,7 @@ import { configureLog, closeLog, log, logToFile } from './log.js';
 import { enableTrace, mark, printTrace } from './trace.js';
 import { parseFast } from './fast-args.js';
 import { runCommand } from './commands.js';
+import { setRootlessFlag } from './lifecycle/root.js';
 
 async function versionText(): Promise<string> {
   const { buildInfo } = await import('./build-info.js');
@@ -55,6 +56,7 @@ export async function main(args: string[]): Promise<void> {
     const call = parseFast(args);
     if (call) {
       configureLog({ file: call.global.log, format: call.global.logFormat, debug: call.global.debug });
+      setRootlessFlag(call.global.rootless);
       mark('argument parsing (fast)');
       exitCode = await runCommand(call);
     } else {

@@ -11,6 +11,8 @@ export interface GlobalOptions {
   log?: string;
   logFormat?: string;
   debug?: boolean;
+  /** runc's --rootless true|false|auto */
+  rootless?: string;
 }
 
 export interface CreateCallOptions {

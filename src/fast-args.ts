@@ -113,6 +113,7 @@ function globalOptions(v: Values): GlobalOptions {
     log: str(v, 'log'),
     logFormat: str(v, 'log-format') ?? 'text',
     debug: bool(v, 'debug'),
+    rootless: str(v, 'rootless'),
   };
 }
 

@@ -95,6 +95,7 @@ static void parse_record(struct cursor *c)
 		m->fstype = take_str(c);
 		m->data = take_str(c);
 		m->userns_fd = -1;
+		m->tree_fd = -1;
 		break;
 	}
 	case TSR_R_MOUNT_IDMAP: {

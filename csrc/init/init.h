@@ -21,6 +21,7 @@ struct mount_rec {
 	int idmap_recursive;
 	const char *uid_map, *gid_map;
 	int userns_fd;          /* made by stage 0 */
+	int tree_fd;            /* idmapped detached copy made by stage 0, or -1 */
 };
 struct device_rec { struct tsr_device d; const char *path; };
 struct sysctl_rec { const char *key, *value; };

@@ -119,17 +119,16 @@ static int mount_fs_at(int dstfd, const char *src, const char *fstype, uint32_t 
 	return 0;
 }
 
-static void mount_bind(int rootfd, const struct mount_rec *m)
+/* The detached copy of a bind source with the mount's flags (and idmap)
+   set: it is never visible writable or unmapped. Idmapped ones are made by
+   stage 0, while it still holds CAP_SYS_ADMIN in the runtime's namespaces
+   (the detached copy belongs to them); the attach happens in stage 1. */
+static int detached_bind(struct mount_rec *m)
 {
-	struct stat st;
-	if (stat(m->src, &st) < 0)
-		die_errno("mount %s: bind source %s", m->dst, m->src);
-	int dst = open_dest(rootfd, m, S_ISDIR(st.st_mode) ? 'd' : 'f');
 	unsigned int fl = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((m->m.flags & MS_REC) ? AT_RECURSIVE : 0);
 	int tree = open_tree(AT_FDCWD, m->src, fl);
 	if (tree < 0)
 		die_errno("mount %s: bind source %s", m->dst, m->src);
-	/* flags go on the detached copy: it is never visible writable */
 	struct mount_attr top = flags_to_attr(m->m.flags);
 	setattr(tree, 0, &top, m->dst, "bind mount flags");
 	if (m->idmap) {
@@ -137,7 +136,19 @@ static void mount_bind(int rootfd, const struct mount_rec *m)
 		struct mount_attr id = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)m->userns_fd };
 		setattr(tree, m->idmap_recursive ? AT_RECURSIVE : 0, &id, m->dst, "idmapping");
 		close(m->userns_fd);
+		m->userns_fd = -1;
 	}
+	return tree;
+}
+
+static void mount_bind(int rootfd, struct mount_rec *m)
+{
+	struct stat st;
+	if (stat(m->src, &st) < 0)
+		die_errno("mount %s: bind source %s", m->dst, m->src);
+	int dst = open_dest(rootfd, m, S_ISDIR(st.st_mode) ? 'd' : 'f');
+	int tree = m->tree_fd >= 0 ? m->tree_fd : detached_bind(m);
+	m->tree_fd = -1;
 	if (move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		die_errno("mount %s: attaching bind of %s", m->dst, m->src);
 	apply_after(tree, m);
@@ -287,7 +298,7 @@ static void mount_cgroup(int rootfd, const struct mount_rec *m)
 void setup_mounts(int rootfd)
 {
 	for (int i = 0; i < cfg.nmounts; i++) {
-		const struct mount_rec *m = &cfg.mounts[i];
+		struct mount_rec *m = &cfg.mounts[i];
 		if (m->dst[0] != '/')
 			die("mount %s: destination must be absolute", m->dst);
 		switch (m->m.kind) {
@@ -355,5 +366,6 @@ void make_idmap_userns(void)
 			die_errno("mount %s: opening the idmap user namespace", m->dst);
 		close(gate[1]);
 		waitpid(pid, NULL, 0);
+		m->tree_fd = detached_bind(m);
 	}
 }

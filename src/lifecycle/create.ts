@@ -15,6 +15,8 @@ import { log } from '../log.js';
 import { mark } from '../trace.js';
 import type { Spec } from '../spec/types.js';
 import { HelperSession } from './helper-session.js';
+import { isRootless } from './root.js';
+import { checkUnprivileged } from './rootless.js';
 import { runHooks, runHooksWarnOnly } from './hooks.js';
 import { hookState } from './status.js';
 import { StateStore, writeAtomic, type StoredState } from './state-store.js';
@@ -58,6 +60,7 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
   // Compile seccomp before anything exists: a bad profile leaves nothing behind.
   const seccomp = compileSeccompFor(spec, { debug: (m) => log.debug(m) });
   mark('seccomp compile');
+  checkUnprivileged(spec, isRootless());
   store.reserve(opts.id);
   const cleanups: (() => void)[] = [() => store.remove(opts.id)];
   const session = new HelperSession();
@@ -76,12 +79,12 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
     owner: '',
     annotations: spec.annotations,
     cgroup: { paths: {}, createdDirs: [] },
-    rootless: process.getuid?.() !== 0,
+    rootless: isRootless(),
   };
   try {
     const fifo = store.fifoPath(opts.id);
     addon.mkfifo(fifo, 0o622);
-    cgroup = openCgroupForCreate({ id: opts.id, spec });
+    cgroup = openCgroupForCreate({ id: opts.id, spec, rootless: base.rootless });
     const cg = cgroup;
     cg.create();
     cleanups.push(() => cg.destroy());

@@ -29,7 +29,8 @@ export function featuresDocument(): Record<string, unknown> {
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      // idmapped bind mounts: mount_setattr(MOUNT_ATTR_IDMAP) in tsrunc-init
+      mountExtensions: { idmap: { enabled: true } },
     },
     annotations: {
       'io.github.tsrunc.version': '0.1.0',

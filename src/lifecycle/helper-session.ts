@@ -6,6 +6,7 @@ import { ParentMsg, ChildMsg } from '../linux/protocol.js';
 import { RuntimeError } from '../errors.js';
 import { log } from '../log.js';
 import { mark } from '../trace.js';
+import { writeIdMaps } from '../linux/idmaps.js';
 import type { IdMapping } from '../spec/types.js';
 
 export interface SessionFds {
@@ -33,10 +34,6 @@ export interface SessionCallbacks {
 }
 
 const HELPER_TIMEOUT_MS = 60_000;
-
-function mapText(maps: IdMapping[]): string {
-  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
-}
 
 /** Runs the whole exchange; returns the pid of the container process.
  *  Throws with the helper's own message when it fails; `cleanup` gets the pids
@@ -107,8 +104,7 @@ export class HelperSession {
   private writeIdMaps(pid: number, cb: SessionCallbacks): void {
     // Written by the parent: the helper cannot map ids in its own namespace.
     try {
-      if (cb.uidMappings?.length) addon.writeProcFile(pid, 'uid_map', mapText(cb.uidMappings));
-      if (cb.gidMappings?.length) addon.writeProcFile(pid, 'gid_map', mapText(cb.gidMappings));
+      writeIdMaps({ pid, uid: cb.uidMappings, gid: cb.gidMappings });
     } catch (err) {
       throw new RuntimeError(`writing uid/gid maps of ${pid}: ${(err as Error).message}`);
     }

@@ -60,13 +60,16 @@ export function defaultSpec(): Spec {
   };
 }
 
-/** runc's `spec --rootless`: a user namespace mapping the caller, no cgroup
- *  namespace limits, sysfs bound from the host, no network namespace. */
+/** runc's `spec --rootless`: a user namespace mapping the caller, no
+ *  network namespace, no resources, sysfs bound from the host (a new sysfs
+ *  needs a network namespace), no uid=/gid= mount options (only the
+ *  caller's ids are mapped). The cgroup mount is dropped: cgroupfs cannot
+ *  be mounted unprivileged. */
 export function rootlessSpec(uid: number, gid: number): Spec {
   const spec = defaultSpec();
   const linux = spec.linux!;
   linux.resources = undefined;
-  linux.namespaces = (linux.namespaces ?? []).filter((ns) => ns.type !== 'network');
+  linux.namespaces = (linux.namespaces ?? []).filter((ns) => ns.type !== 'network' && ns.type !== 'user');
   linux.namespaces.push({ type: 'user' });
   linux.uidMappings = [{ containerID: 0, hostID: uid, size: 1 }];
   linux.gidMappings = [{ containerID: 0, hostID: gid, size: 1 }];
@@ -74,9 +77,8 @@ export function rootlessSpec(uid: number, gid: number): Spec {
     .filter((m) => m.destination !== '/sys/fs/cgroup')
     .map((m) => {
       if (m.destination === '/sys') return { destination: '/sys', type: 'none', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] };
-      if (m.destination === '/dev/pts') return { ...m, options: (m.options ?? []).filter((o) => o !== 'gid=5') };
-      if (m.destination === '/dev/mqueue') return { destination: '/dev/mqueue', type: 'bind', source: '/dev/mqueue', options: ['rbind', 'nosuid', 'noexec', 'nodev'] };
-      return m;
+      if (!m.options) return m;
+      return { ...m, options: m.options.filter((o) => !o.startsWith('uid=') && !o.startsWith('gid=')) };
     });
   return spec;
 }

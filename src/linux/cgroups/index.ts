@@ -6,9 +6,10 @@ import { openCgroupManager, type CgroupManager } from './manager.js';
 
 export type CgroupHandle = CgroupManager;
 
-export function openCgroupForCreate(opts: { id: string; spec: Spec; systemd?: boolean }): CgroupManager {
+export function openCgroupForCreate(opts: { id: string; spec: Spec; systemd?: boolean; rootless?: boolean }): CgroupManager {
   return openCgroupManager({
     id: opts.id,
+    rootless: opts.rootless,
     cgroupsPath: opts.spec.linux?.cgroupsPath,
     systemd: opts.systemd,
     linuxDevices: opts.spec.linux?.devices,
@@ -16,5 +17,5 @@ export function openCgroupForCreate(opts: { id: string; spec: Spec; systemd?: bo
 }
 
 export function openCgroupForState(st: StoredState): CgroupManager {
-  return openCgroupManager({ id: st.id, paths: st.cgroup.paths, createdDirs: st.cgroup.createdDirs });
+  return openCgroupManager({ id: st.id, paths: st.cgroup.paths, createdDirs: st.cgroup.createdDirs, rootless: st.rootless });
 }
