@@ -268,7 +268,7 @@ t.test('the cgroup mount: own cgroup namespace, the container cgroup as root, re
   const script = `cat /proc/self/mountinfo; echo ---; cat /proc/self/cgroup; echo ---; cat ${probe}; echo ---; mkdir /sys/fs/cgroup/${v2 ? '' : 'pids/'}sub && echo made; true`;
   const ro = setup(t, ['sh', '-c', script], (s) => (s.linux!.resources = { pids: { limit: 77 } }));
   const r1 = ro.rt.run(['run', '--bundle', ro.bundle.dir, 'ro']);
-  t.equal(r1.code, 0, r1.stderr);
+  t.equal(r1.code, 0, `run exits 0 ${r1.stderr.trim()}`);
   const [mi, cg, limit, made] = r1.stdout.split('---\n');
   t.match(cgroupMountLine(mi!), /\sro[,\s]/, 'read-only by default');
   t.equal(limit!.trim(), '77', 'the container sees its own cgroup');
@@ -286,7 +286,7 @@ t.test('the cgroup mount: own cgroup namespace, the container cgroup as root, re
     s.mounts = s.mounts!.map((m) => (m.type === 'cgroup' ? { ...m, options: ['nosuid', 'noexec', 'nodev', 'rw'] } : m));
   });
   const r2 = rw.rt.run(['run', '--bundle', rw.bundle.dir, 'rw']);
-  t.equal(r2.code, 0, r2.stderr);
+  t.equal(r2.code, 0, `run exits 0 ${r2.stderr.trim()}`);
   const parts = r2.stdout.split('---\n');
   t.match(cgroupMountLine(parts[0]!), /\srw[,\s]/, 'rw when asked');
   t.equal(parts[3]!.trim(), 'made', 'a child cgroup can be made');
@@ -297,7 +297,7 @@ t.test('the cgroup mount: own cgroup namespace, the container cgroup as root, re
     s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'cgroup');
   });
   const r3 = nons.rt.run(['run', '--bundle', nons.bundle.dir, 'nons']);
-  t.equal(r3.code, 0, r3.stderr);
+  t.equal(r3.code, 0, `run exits 0 ${r3.stderr.trim()}`);
   const p3 = r3.stdout.split('---\n');
   t.equal(p3[2]!.trim(), '79', 'the bind shows the container cgroup');
   t.ok(p3[1]!.trim().split('\n').some((l) => !l.endsWith(':/')), 'host cgroup paths without a cgroup namespace');
