@@ -62,6 +62,21 @@ function createOpts(a: Args<CreateArgs>): CreateCallOptions {
   };
 }
 
+// runc's `update` flags, all given as text (sizes like "64m", "-1").
+const UPDATE_FLAGS = [
+  'blkio-weight', 'cpu-period', 'cpu-quota', 'cpu-burst', 'cpu-rt-period', 'cpu-rt-runtime', 'cpu-share', 'cpu-idle',
+  'cpuset-cpus', 'cpuset-mems', 'kernel-memory', 'kernel-memory-tcp', 'memory', 'memory-reservation', 'memory-swap', 'pids-limit',
+] as const;
+
+function updateFlags<T>(y: Argv<T>) {
+  let out = y
+    .option('resources', { alias: 'r', type: 'string', describe: 'LinuxResources JSON file, "-" for stdin' })
+    .option('l3-cache-schema', { type: 'string', describe: 'Intel RDT L3 schema (not supported)' })
+    .option('mem-bw-schema', { type: 'string', describe: 'Intel RDT memory bandwidth schema (not supported)' });
+  for (const name of UPDATE_FLAGS) out = out.option(name, { type: 'string' }) as typeof out;
+  return out;
+}
+
 function buildParser(args: string[]): Argv<GlobalArgs> {
   return yargs(args)
     .scriptName('tsrunc')
@@ -225,8 +240,37 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
       async (a) => {
         const { containerPids, psTable } = await import('./lifecycle/ps.js');
         const pids = containerPids(store(a), a.id);
+        const psArgs = [...a.psArgs, ...((a['--'] as unknown[] | undefined) ?? [])].map(String);
+        if (psArgs[0] === '--') psArgs.shift(); // `ps <id> -- -o pid`
         if (a.format === 'json') process.stdout.write(JSON.stringify(pids) + '\n');
-        else process.stdout.write(psTable(pids, a.psArgs.map(String)));
+        else process.stdout.write(psTable(pids, psArgs));
+      },
+    )
+    .command(
+      'update <id>',
+      'update the resource limits of a running container',
+      (y) => updateFlags(y.positional('id', { type: 'string', demandOption: true })),
+      async (a) => {
+        const { updateContainer } = await import('./lifecycle/update.js');
+        const flags: Record<string, string> = {};
+        for (const name of UPDATE_FLAGS) {
+          const v: unknown = (a as Record<string, unknown>)[name];
+          if (v !== undefined) flags[name] = String(v);
+        }
+        updateContainer(store(a), { id: a.id, resources: a.resources, flags, l3CacheSchema: a.l3CacheSchema, memBwSchema: a.memBwSchema });
+      },
+    )
+    .command(
+      'events <id>',
+      'print resource usage (--stats once, else every --interval) and OOM events',
+      (y) =>
+        y
+          .positional('id', { type: 'string', demandOption: true })
+          .option('stats', { type: 'boolean', default: false, describe: 'print the stats once and exit' })
+          .option('interval', { type: 'string', default: '5s', describe: 'time between stats events' }),
+      async (a) => {
+        const { containerEvents, parseDuration } = await import('./lifecycle/events.js');
+        await containerEvents(store(a), { id: a.id, stats: a.stats, intervalMs: parseDuration(a.interval) });
       },
     )
     .command(
@@ -267,12 +311,32 @@ const EXEC_WITH_VALUE = new Set([
   '--cap', '-c', '--preserve-fds', '--pid-file', '--process-label', '--apparmor', '--cgroup',
 ]);
 
-/** Like runc: in `exec ID cmd args...` nothing after the command is ours
- *  (`exec ID sh -c x` must not read -c as --cap): a `--` goes after ID. */
+const PS_WITH_VALUE = new Set(['--format', '-f']);
+
+/** runc stops reading flags at the container id of `exec` and `ps`:
+ *  everything after it is the command (or ps's arguments), even words like
+ *  `-c` (`exec ID sh -c x` must not read -c as --cap): a `--` goes after the
+ *  id. `update --resources -` becomes `--resources=-`: yargs would not take
+ *  "-" as the flag's value. */
 export function haltExecArgs(args: string[]): string[] {
   let i = 0;
   while (i < args.length && args[i]!.startsWith('-')) i += GLOBAL_WITH_VALUE.has(args[i]!) ? 2 : 1;
-  if (args[i] !== 'exec') return args;
+  const command = args[i];
+  if (command === 'update') {
+    const out = args.slice(0, i + 1);
+    for (let j = i + 1; j < args.length; j++) {
+      const a = args[j]!;
+      if ((a === '--resources' || a === '-r') && args[j + 1] === '-') {
+        out.push('--resources=-');
+        j++;
+      } else {
+        out.push(a);
+      }
+    }
+    return out;
+  }
+  const withValue = command === 'exec' ? EXEC_WITH_VALUE : command === 'ps' ? PS_WITH_VALUE : undefined;
+  if (!withValue) return args;
   for (i++; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') return args;
@@ -280,7 +344,7 @@ export function haltExecArgs(args: string[]): string[] {
       if (i + 1 < args.length && args[i + 1] !== '--') return [...args.slice(0, i + 1), '--', ...args.slice(i + 1)];
       return args;
     }
-    if (!a.includes('=') && EXEC_WITH_VALUE.has(a)) i++;
+    if (!a.includes('=') && withValue.has(a)) i++;
   }
   return args;
 }
