@@ -134,6 +134,7 @@ void setup_devices(int rootfd);
 void setup_symlinks(int rootfd);
 
 /* rootfs.c */
+int has_mount_ns(void);               /* new or joined mount namespace */
 int prepare_rootfs(void);              /* returns the O_PATH fd of the rootfs */
 void switch_root(int rootfd);
 void finish_rootfs(void);              /* masked, readonly, root ro, propagation */

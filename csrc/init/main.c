@@ -97,9 +97,12 @@ static void container_init(void)
 	umask(0); /* device and directory modes exactly as configured */
 	host_proc = open_host_proc();
 	int rootfd = prepare_rootfs();
-	setup_mounts(rootfd);
-	setup_devices(rootfd);
-	setup_symlinks(rootfd);
+	int mntns = has_mount_ns(); /* without one, mounts would hit the host */
+	if (mntns) {
+		setup_mounts(rootfd);
+		setup_devices(rootfd);
+		setup_symlinks(rootfd);
+	}
 
 	send_msg(TSR_C_HOOKS_REQ, NULL, 0);
 	char *state = recv_msg(TSR_P_HOOKS_DONE, NULL);
@@ -112,7 +115,8 @@ static void container_init(void)
 	setup_console();
 	set_hostname();
 	write_sysctls();
-	finish_rootfs();
+	if (mntns)
+		finish_rootfs();
 	ensure_home_env();
 	if (cfg.cwd && chdir(cfg.cwd) < 0 && errno != ENOENT && errno != EACCES)
 		die_errno("chdir %s", cfg.cwd);

@@ -178,18 +178,34 @@ static void make_rootfs_parent_private(void)
 		die_errno("making %s private", best);
 }
 
-int prepare_rootfs(void)
+int has_mount_ns(void)
 {
 	int in_mntns = (cfg.ns_new & CLONE_NEWNS) != 0;
 	for (int i = 0; i < cfg.njoins; i++)
 		in_mntns |= cfg.joins[i].type == CLONE_NEWNS;
-	if (!in_mntns)
-		die("rootfs: the container needs a mount namespace");
+	return in_mntns;
+}
+
+int prepare_rootfs(void)
+{
 	if (!cfg.rootfs)
 		die("rootfs: no root path given");
+	/* Without a mount namespace (allowed, as runc does) every mount would
+	   land in the host's namespace: nothing is mounted, the process is only
+	   chrooted into the rootfs (switch_root). */
+	if (!has_mount_ns()) {
+		int fd = open(cfg.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			die_errno("rootfs: opening %s", cfg.rootfs);
+		return fd;
+	}
 
 	/* never let our mounts propagate back to the host */
 	uint32_t prop = cfg.propagation ? cfg.propagation : (MS_SLAVE | MS_REC);
+	/* an unbindable rootfs could not be bind mounted onto itself below:
+	   private now (unbindable implies it), unbindable after switch_root */
+	if (prop & MS_UNBINDABLE)
+		prop = (prop & ~(uint32_t)MS_UNBINDABLE) | MS_PRIVATE;
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		die_errno("rootfs: setting propagation of /");
 	if (prop & MS_SHARED)
@@ -207,7 +223,10 @@ void switch_root(int rootfd)
 {
 	if (fchdir(rootfd) < 0)
 		die_errno("rootfs: chdir");
-	if (cfg.no_pivot) {
+	if (!has_mount_ns()) {
+		if (chroot(".") < 0)
+			die_errno("rootfs: chroot");
+	} else if (cfg.no_pivot) {
 		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 			die_errno("rootfs: moving the rootfs to /");
 		if (chroot(".") < 0)
@@ -231,7 +250,7 @@ void switch_root(int rootfd)
 	}
 	if (chdir("/") < 0)
 		die_errno("rootfs: chdir /");
-	if (cfg.propagation && mount(NULL, "/", NULL, cfg.propagation, NULL) < 0)
+	if (cfg.propagation && has_mount_ns() && mount(NULL, "/", NULL, cfg.propagation, NULL) < 0)
 		die_errno("rootfs: applying rootfsPropagation");
 }
 

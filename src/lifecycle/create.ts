@@ -117,11 +117,13 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
           onHooks: () => {
             hooksStarted = true;
             mark('helper: mounts, devices');
-            const creating = hookState(base, 'creating');
-            runHooks('prestart', spec.hooks?.prestart, creating);
-            runHooks('createRuntime', spec.hooks?.createRuntime, creating);
+            // These hooks come after lifecycle step 2 ("create"), so they see
+            // `created` with the pid (as crun does, and hooks_stdin wants).
+            const state = hookState(base, 'created');
+            runHooks('prestart', spec.hooks?.prestart, state);
+            runHooks('createRuntime', spec.hooks?.createRuntime, state);
             mark('hooks: prestart, createRuntime');
-            return JSON.stringify(creating);
+            return JSON.stringify(state);
           },
           onSeccompFd: (fd, pid) => sendToSeccompListener(spec.linux!.seccomp!, hookState(base, 'creating'), pid, fd),
           uidMappings: spec.linux?.uidMappings,

@@ -73,7 +73,7 @@ t.test('all six hooks run in lifecycle order with the state on stdin', async (t)
   t.same(calls.map((c) => c.hook), ['prestart', 'createRuntime', 'createContainer'], 'create runs the create-time hooks only');
   for (const c of calls) {
     t.equal(c.state.id, 'h1');
-    t.equal(c.state.status, 'creating', `${c.hook} sees status creating`);
+    t.equal(c.state.status, 'created', `${c.hook} sees status created (after step 2)`);
     t.equal(c.state.pid, pid, `${c.hook} sees the init pid`);
     t.equal(c.state.bundle, bundle.dir);
     t.equal(c.env, `v-${c.hook}`, `${c.hook} gets its env`);
