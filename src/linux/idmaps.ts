@@ -8,13 +8,17 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import * as addon from './addon.js';
 import { RuntimeError } from '../errors.js';
+import { log } from '../log.js';
 import type { IdMapping } from '../spec/types.js';
 
 export function mapText(maps: readonly IdMapping[]): string {
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
 }
 
-const HELPER_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'];
+const DEFAULT_HELPER_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'];
+/** TSRUNC_MAP_HELPER_DIRS (colon-separated) overrides where to look, for
+ *  hosts that install them elsewhere (and tests of the fallback). */
+const HELPER_DIRS = process.env.TSRUNC_MAP_HELPER_DIRS?.split(':').filter(Boolean) ?? DEFAULT_HELPER_DIRS;
 
 /** Absolute path of newuidmap/newgidmap, or undefined when not installed. */
 export function findMapHelper(name: 'newuidmap' | 'newgidmap'): string | undefined {
@@ -33,6 +37,14 @@ export function findMapHelper(name: 'newuidmap' | 'newgidmap'): string | undefin
  *  unprivileged process may write itself. */
 export function isSelfMapping(maps: readonly IdMapping[], id: number): boolean {
   return maps.length === 1 && maps[0].size === 1 && maps[0].hostID === id;
+}
+
+/** Without newuidmap/newgidmap an unprivileged caller can write one map of
+ *  size 1 onto its own id: keep the container id the config gives that host
+ *  id (or 0), as the issue asks and runc's rootless fallback does. */
+export function selfMappingFrom(maps: readonly IdMapping[], id: number): IdMapping[] {
+  const hit = maps.find((m) => id >= m.hostID && id < m.hostID + m.size);
+  return [{ containerID: hit ? hit.containerID + (id - hit.hostID) : 0, hostID: id, size: 1 }];
 }
 
 function runMapHelper(tool: string, pid: number, maps: readonly IdMapping[]): void {
@@ -62,12 +74,12 @@ export function writeIdMaps(req: IdMapRequest): void {
       addon.writeProcFile(pid, 'uid_map', mapText(req.uid));
     } else {
       const tool = findMapHelper('newuidmap');
-      if (!tool) {
-        throw new RuntimeError(
-          `uidMappings ${mapText(req.uid).trim().replace(/\n/g, ', ')}: an unprivileged user can only map its own uid ${euid} without newuidmap (install the uidmap package)`,
-        );
+      if (tool) runMapHelper(tool, pid, req.uid);
+      else {
+        const self = selfMappingFrom(req.uid, euid);
+        log.warn(`newuidmap not found (package uidmap): uidMappings reduced to the caller's own uid: ${mapText(self).trim()}`);
+        addon.writeProcFile(pid, 'uid_map', mapText(self));
       }
-      runMapHelper(tool, pid, req.uid);
     }
   }
   if (req.gid?.length) {
@@ -80,14 +92,14 @@ export function writeIdMaps(req: IdMapRequest): void {
       runMapHelper(tool, pid, req.gid);
       return;
     }
+    let gidMap = req.gid;
     if (!isSelfMapping(req.gid, egid)) {
-      throw new RuntimeError(
-        `gidMappings ${mapText(req.gid).trim().replace(/\n/g, ', ')}: an unprivileged user can only map its own gid ${egid} without newgidmap (install the uidmap package)`,
-      );
+      gidMap = selfMappingFrom(req.gid, egid);
+      log.warn(`newgidmap not found (package uidmap): gidMappings reduced to the caller's own gid: ${mapText(gidMap).trim()}`);
     }
     // The kernel requires setgroups "deny" before an unprivileged gid_map
     // (user_namespaces(7)); setgroups(2) then fails in the container.
     addon.writeProcFile(pid, 'setgroups', 'deny');
-    addon.writeProcFile(pid, 'gid_map', mapText(req.gid));
+    addon.writeProcFile(pid, 'gid_map', mapText(gidMap));
   }
 }

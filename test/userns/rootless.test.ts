@@ -49,7 +49,7 @@ interface Res {
 }
 
 /** Runs bin/tsrunc as the unprivileged user, no --root: the default applies. */
-function asUser(args: string[], cwd: string): Res {
+function asUser(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Res {
   // output goes to files: a detached container keeps inherited pipes open
   const out = join(home, `out-${calls}`);
   const err = join(home, `err-${calls++}`);
@@ -61,7 +61,7 @@ function asUser(args: string[], cwd: string): Res {
       cwd,
       stdio: ['ignore', fdOut, fdErr],
       timeout: 60_000,
-      env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', XDG_RUNTIME_DIR: runtimeDir, HOME: home },
+      env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', XDG_RUNTIME_DIR: runtimeDir, HOME: home, ...extraEnv },
     });
   } finally {
     closeSync(fdOut);
@@ -159,6 +159,23 @@ t.test('several ranges through newuidmap/newgidmap (subuid/subgid)', async (t) =
   t.match(r.stdout, new RegExp(`^${maps.replace('X', String(uid))}${maps.replace('X', String(gid))}allow\\nchowned\\n$`));
   const st = statSync(join(dir, 'rootfs/f'));
   t.same([st.uid, st.gid], [SUB_START, SUB_START + 1], 'container 1:2 is the first subordinate ids');
+});
+
+t.test('without newuidmap/newgidmap the maps fall back to a single self-mapping', async (t) => {
+  const dir = bundle(t, 'rl-fallback', ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map; id -u'], (s) => {
+    s.linux!.uidMappings = [
+      { containerID: 0, hostID: uid, size: 1 },
+      { containerID: 1, hostID: SUB_START, size: 65536 },
+    ];
+    s.linux!.gidMappings = [
+      { containerID: 0, hostID: gid, size: 1 },
+      { containerID: 1, hostID: SUB_START, size: 65536 },
+    ];
+  });
+  const r = asUser(['run', 'rl-fallback'], dir, { TSRUNC_MAP_HELPER_DIRS: '/nonexistent' });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, new RegExp(`^\\s+0\\s+${uid}\\s+1\\n\\s+0\\s+${gid}\\s+1\\n0\\n$`), 'one range each: container 0 is the caller');
+  t.match(r.stderr, /newuidmap not found/, 'a warning says the maps were reduced');
 });
 
 t.test('a range outside /etc/subuid is refused with newuidmap\'s reason', async (t) => {
