@@ -1,9 +1,11 @@
 // Where build/Release/tsrunc.node is: the nearest ancestor of this module with
 // a package.json (dist/src/linux/, dist/bundle/ or src/linux/ under ts-node).
-// TSRUNC_ADDON overrides it (an install that places the addon elsewhere).
+// TSRUNC_ADDON overrides it (an install that places the addon elsewhere). In
+// the standalone binary it is beside the executable (src/standalone.ts).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { standalone } from '../standalone.js';
 
 let cached: string | undefined;
 
@@ -11,6 +13,8 @@ export function addonPath(): string {
   if (cached) return cached;
   const override = process.env.TSRUNC_ADDON;
   if (override) return (cached = override);
+  const install = standalone();
+  if (install) return (cached = join(install.dir, 'tsrunc.node'));
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
