@@ -17,7 +17,7 @@
 // into a copy of the node executable and flipping the SEA fuse is postject's
 // job (Node 24 has no --build-sea). The SEA warning is disabled.
 //
-// TSRUNC_SEA_MODE picks how the bundle starts (bench: scripts/bench-binary.sh):
+// TSRUNC_SEA_MODE picks how the bundle starts (measured by bench/binary.sh):
 //   codecache  sea-config useCodeCache: V8 code cache made at build time
 //   snapshot   sea-config useSnapshot: the bundle is evaluated at build time
 //              into a V8 startup snapshot; main(args) runs from the
@@ -34,8 +34,9 @@ const DEFAULT_MODE = 'snapshot';
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist', 'binary');
-const work = join(root, 'dist', 'binary-build');
+// TSRUNC_BINARY_OUT: another directory (bench/binary.sh builds each mode).
+const out = process.env.TSRUNC_BINARY_OUT || join(root, 'dist', 'binary');
+const work = `${out}.build`;
 const mode = process.env.TSRUNC_SEA_MODE || DEFAULT_MODE;
 if (!['codecache', 'snapshot', 'plain'].includes(mode)) throw new Error(`build-binary: unknown TSRUNC_SEA_MODE ${mode}`);
 
@@ -53,23 +54,25 @@ for (const [what, path] of Object.entries(input)) {
 }
 const front = join(root, 'build', 'Release', 'tsrunc-front');
 
-/** The SEA main script: the bundle as a CommonJS module function, run with a
- *  require that can load files (a SEA's own require loads only builtins), and
- *  the global that src/standalone.ts reads, set at run time (the directory
- *  of the executable is not known at build time). */
+/** The SEA main script: the bundle as a CommonJS module function, and the
+ *  global that src/standalone.ts reads, set at run time (the directory of the
+ *  executable is not known at build time). The bundle requires only builtins
+ *  (the addon is process.dlopen'ed, src/linux/addon-path.ts), so the SEA's own
+ *  require, which loads nothing else, is the one it gets: nothing can resolve
+ *  a module from files around the executable. */
 function seaMain(bundle, buildInfo) {
   const setup =
     `globalThis.__tsruncStandalone = { dir: require('node:path').dirname(process.execPath), buildInfo: ${JSON.stringify(buildInfo)} };`;
   // In a SEA, process.argv is [execPath, execPath, ...args].
   const run = 'cli.exports.main(process.argv.slice(2));';
   const load =
-    "const cli = { exports: {} };\n" +
+    'const cli = { exports: {} };\n' +
     `(function (exports, require, module, __filename, __dirname) {${bundle}\n})` +
-    "(cli.exports, require('node:module').createRequire(process.execPath), cli, process.execPath, require('node:path').dirname(process.execPath));\n";
+    "(cli.exports, require, cli, process.execPath, require('node:path').dirname(process.execPath));\n";
   if (mode !== 'snapshot') return `'use strict';\n${setup}\n${load}${run}\n`;
   // Snapshot: evaluating the bundle defines its modules (the entry's static
   // imports run; everything behind a dynamic import, the addon included,
-  // stays an uncalled initialiser). Only builtins can be required here.
+  // stays an uncalled initialiser) into the V8 startup snapshot.
   return (
     "'use strict';\n" +
     load +
@@ -116,4 +119,4 @@ if (existsSync(front)) {
 rmSync(out, { recursive: true, force: true });
 renameSync(next, out);
 rmSync(work, { recursive: true, force: true });
-console.log(`build-binary: wrote dist/binary/ (Node ${execFileSync(embeddedNode, ['--version'], { encoding: 'utf8' }).trim()}, ${mode}, tsrunc = ${existsSync(front) ? 'the C front' : 'the SEA'})`);
+console.log(`build-binary: wrote ${out} (Node ${execFileSync(embeddedNode, ['--version'], { encoding: 'utf8' }).trim()}, ${mode}, tsrunc = ${existsSync(front) ? 'the C front' : 'the SEA'})`);

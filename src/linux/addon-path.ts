@@ -8,6 +8,19 @@ import { fileURLToPath } from 'node:url';
 import { standalone } from '../standalone.js';
 
 let cached: string | undefined;
+let exportsOf: object | undefined;
+
+/** The addon's exports, loaded once. process.dlopen rather than require():
+ *  no module resolution, which would look for package.json files above the
+ *  caller (in the standalone binary: above the executable). */
+export function loadAddon(): object {
+  if (!exportsOf) {
+    const mod = { exports: {} };
+    process.dlopen(mod, addonPath());
+    exportsOf = mod.exports;
+  }
+  return exportsOf;
+}
 
 export function addonPath(): string {
   if (cached) return cached;

@@ -1,8 +1,7 @@
 // Typed access to the native addon (build/Release/tsrunc.node, csrc/addon/).
 // Every function throws an Error "what: strerror" with `code` ('ENOENT', ...)
 // on failure.
-import { createRequire } from 'node:module';
-import { addonPath } from './addon-path.js';
+import { loadAddon } from './addon-path.js';
 
 export interface Message {
   type: number;
@@ -41,7 +40,7 @@ interface Native {
   moveNetDevice(name: string, pid: number, newName?: string): void;
 }
 
-const native = createRequire(import.meta.url)(addonPath()) as Native;
+const native = loadAddon() as Native;
 
 /** AF_UNIX SOCK_STREAM pair, both ends O_CLOEXEC. */
 export const socketpair = (): [number, number] => native.socketpair();

@@ -1,8 +1,7 @@
 // Typed access to the "seccomp compile" section of the addon
 // (csrc/addon/addon.cc + csrc/addon/seccomp_compile.c). Kept apart from the
 // rest of the addon's bindings so the seccomp code owns its own surface.
-import { createRequire } from 'node:module';
-import { addonPath } from './addon-path.js';
+import { loadAddon } from './addon-path.js';
 
 export interface NativeSeccompArg {
   index: number;
@@ -43,6 +42,6 @@ let cached: SeccompAddon | undefined;
 
 /** build/Release/tsrunc.node (addon-path.ts). */
 export function seccompAddon(): SeccompAddon {
-  cached ??= createRequire(import.meta.url)(addonPath()) as SeccompAddon;
+  cached ??= loadAddon() as SeccompAddon;
   return cached;
 }

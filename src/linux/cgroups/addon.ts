@@ -1,8 +1,7 @@
 // The addon functions the cgroup code uses (csrc/addon/addon.cc, section
 // "cgroup device BPF"). Loaded lazily so hosts that never need the v2 device
 // program do not need the addon just to compute paths or write files.
-import { createRequire } from 'node:module';
-import { addonPath } from '../addon-path.js';
+import { loadAddon } from '../addon-path.js';
 
 export interface CgroupAddon {
   /** Load + attach a BPF_PROG_TYPE_CGROUP_DEVICE program, detach the old ones. */
@@ -15,7 +14,7 @@ let loaded: CgroupAddon | undefined;
 
 export function cgroupAddon(): CgroupAddon {
   if (!loaded) {
-    loaded = createRequire(import.meta.url)(addonPath()) as CgroupAddon;
+    loaded = loadAddon() as CgroupAddon;
   }
   return loaded;
 }
