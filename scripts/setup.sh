@@ -12,6 +12,7 @@ APT_PACKAGES=(
   qemu-system-x86 cpio                 # the cgroup v2 test VM (test/vm/)
   golang-github-containers-common      # Podman's seccomp.json, used by the seccomp tests
   uidmap                               # newuidmap/newgidmap: rootless multi-range maps (test/userns)
+  strace                               # test/binary: which files the standalone binary opens
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -11,7 +11,14 @@ import { makeBundle } from '../lib/bundle.js';
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../../../..');
 const INSTALL = join(REPO, 'dist', 'binary');
-const skip = existsSync(join(INSTALL, 'tsrunc-node')) ? false : 'dist/binary was not built (npm run build:binary)';
+const mtime = (p: string): number => statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+// `npm run test:binary` builds it just before the suite; an install older than
+// the bundle is from an earlier build, whose commit --version would show.
+const skip = !existsSync(join(INSTALL, 'tsrunc-node'))
+  ? 'dist/binary was not built (npm run build:binary)'
+  : mtime(join(INSTALL, 'tsrunc-node')) < mtime(join(REPO, 'dist', 'bundle', 'cli.cjs'))
+    ? 'dist/binary is older than dist/bundle (npm run build:binary)'
+    : false;
 
 interface PackageJson {
   version: string;
