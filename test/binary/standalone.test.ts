@@ -86,14 +86,9 @@ t.test('runs a container with no Node and no repository in reach', { skip }, asy
   t.notOk(existsSync(join(root, id)), 'run removed the container');
 });
 
-t.test('tsrunc-init is found beside the addon, not in the repository', { skip }, async (t) => {
-  // strace shows every file the binary opens while it runs a container's
-  // create path up to its missing rootfs.
-  const strace = spawnSync('sh', ['-c', 'command -v strace'], { encoding: 'utf8' }).stdout.trim();
-  if (!strace) {
-    t.skip('strace is not installed');
-    return;
-  }
+const strace = spawnSync('sh', ['-c', 'command -v strace'], { encoding: 'utf8' }).stdout.trim();
+t.test('tsrunc-init is found beside the addon, not in the repository', { skip: skip || (strace ? false : 'strace is not installed') }, async (t) => {
+  // strace shows every file the binary touches while it runs a container.
   const work = mkdtempSync(join(tmpdir(), 'tsrunc-standalone-'));
   const bundle = makeBundle(['true']);
   const id = `standalone-trace-${process.pid}-${Date.now()}`;
