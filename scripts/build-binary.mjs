@@ -58,6 +58,16 @@ for (const [what, path] of Object.entries(input)) {
 }
 const front = join(root, 'build', 'Release', 'tsrunc-front');
 
+/** Runs a build step quietly (postject's LIEF warns about every note section
+ *  it rewrites); its output is shown only when it fails. */
+function step(what, cmd, args, opts = {}) {
+  try {
+    execFileSync(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (err) {
+    throw new Error(`build-binary: ${what} failed: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+  }
+}
+
 /** The SEA main script: the bundle as a CommonJS module function, and the
  *  global that src/standalone.ts reads, set at run time (the directory of the
  *  executable is not known at build time). The bundle requires only builtins
@@ -98,12 +108,12 @@ const config = {
   useCodeCache: mode === 'codecache',
 };
 writeFileSync(join(work, 'sea-config.json'), JSON.stringify(config, null, 2));
-execFileSync(embeddedNode, ['--experimental-sea-config', join(work, 'sea-config.json')], { cwd: work, stdio: 'inherit' });
+step('writing the SEA blob', embeddedNode, ['--experimental-sea-config', join(work, 'sea-config.json')], { cwd: work });
 
 const exe = join(work, 'tsrunc-node');
 copyFileSync(embeddedNode, exe);
 chmodSync(exe, 0o755);
-execFileSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: ['ignore', 'ignore', 'inherit'] });
+step('injecting the SEA blob (postject)', process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
 
 // Assemble the install next to dist/binary, then swap it in whole.
 const next = `${out}.new`;
