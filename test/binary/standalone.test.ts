@@ -3,7 +3,7 @@
 // its version and commit, and embeds the pinned Node.
 import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,10 @@ t.test('runs a container with no Node and no repository in reach', { skip }, asy
   const install = join(work, 'install');
   const root = join(work, 'root');
   cpSync(INSTALL, install, { recursive: true });
+  // Called through a symlink, as from a bin directory on PATH: the install's
+  // files are still found beside the real executable.
+  const link = join(work, 'tsrunc-link');
+  symlinkSync(join(install, 'tsrunc'), link);
   const bundle = makeBundle(['sh', '-c', 'echo hello-from-$(id -u)']);
   const id = `standalone-${process.pid}-${Date.now()}`;
   t.teardown(() => {
@@ -75,7 +79,7 @@ t.test('runs a container with no Node and no repository in reach', { skip }, asy
     'if node -e 0 2>/dev/null; then echo "node still runs"; exit 99; fi',
     `[ ! -e ${join(REPO, 'package.json')} ]`,
     `"${install}/tsrunc" --version`,
-    `"${install}/tsrunc" --root "${root}" run --bundle "${bundle.dir}" ${id}`,
+    `"${link}" --root "${root}" run --bundle "${bundle.dir}" ${id}`,
   ].join('\n');
   const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { encoding: 'utf8', timeout: 60_000 });
   t.equal(r.status, 0, `the script succeeds (stderr: ${r.stderr.trim()})`);

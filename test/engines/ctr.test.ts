@@ -176,7 +176,15 @@ async function main(): Promise<void> {
     const text = await waitFor('both streams in the log file', 5_000, async () => {
       const s = readFileSync(logFile, 'utf8');
       return s.includes('to-log-out') && s.includes('to-log-err') ? s : undefined;
-    }).catch((err: Error) => err.message);
+    }).catch((err: Error) => {
+      let content: string;
+      try {
+        content = JSON.stringify(readFileSync(logFile, 'utf8'));
+      } catch (e) {
+        content = (e as Error).message;
+      }
+      return `${err.message}; the file has ${content}`;
+    });
     t.match(text, /to-log-out/, text);
     t.match(text, /to-log-err/, text);
   });
