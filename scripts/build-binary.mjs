@@ -24,7 +24,7 @@
 //              deserialize-main function (the addon is loaded only then)
 //   plain      neither (the baseline)
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,11 @@ const input = {
 };
 for (const [what, path] of Object.entries(input)) {
   if (!existsSync(path)) throw new Error(`build-binary: no ${what} at ${path}: run \`npm run build\` first`);
+}
+// bin/tsrunc would fall back to dist/src after a later tsc; the SEA cannot.
+const mtime = (p) => statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+if (mtime(input.bundle) < mtime(join(root, 'dist', 'src', 'cli.js'))) {
+  throw new Error('build-binary: dist/bundle/cli.cjs is older than dist/src: run `npm run build:bundle` (or `npm run build`) first');
 }
 const front = join(root, 'build', 'Release', 'tsrunc-front');
 
