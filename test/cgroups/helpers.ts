@@ -64,15 +64,27 @@ export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /** A busybox sh that waits for one line on stdin before running script, so
  *  it can be put into a cgroup first. Killed in teardown. */
-export function gatedShell(t: Tap, script: string): { child: ChildProcess; pid: number; go(): void; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+export function gatedShell(
+  t: Tap,
+  script: string,
+): {
+  child: ChildProcess;
+  pid: number;
+  go(): void;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Exited and its stdout/stderr read to the end ('exit' can come before the
+   *  last output is read): wait for this before reading collect()'s output. */
+  closed: Promise<void>;
+} {
   const child = spawn('/bin/busybox', ['sh', '-c', `read _go; ${script}`], { stdio: ['pipe', 'pipe', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('spawn busybox failed');
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   t.teardown(() => killQuiet(pid));
-  return { child, pid, go: () => child.stdin?.write('go\n'), exited };
+  return { child, pid, go: () => child.stdin?.write('go\n'), exited, closed };
 }
 
 export function collect(child: ChildProcess): () => string {

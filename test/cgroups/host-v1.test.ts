@@ -234,7 +234,7 @@ t.test('v1 device rules are enforced', { skip: skip || (!h.v1.has('devices') && 
   const out = collect(sh.child);
   m.apply(sh.pid);
   sh.go();
-  await sh.exited;
+  await sh.closed;
   t.match(out(), /null-ok/, 'default rule allows /dev/null');
   t.match(out(), /kmsg-rc=1/, '/dev/kmsg (1:11) denied');
   t.match(out(), /kmsg.*not permitted/, 'EPERM');
@@ -244,7 +244,7 @@ t.test('v1 device rules are enforced', { skip: skip || (!h.v1.has('devices') && 
   const out2 = collect(sh2.child);
   m.apply(sh2.pid);
   sh2.go();
-  await sh2.exited;
+  await sh2.closed;
   t.match(out2(), /kmsg-rc=0/, 'allowed once a rule says so');
 });
 
@@ -265,7 +265,7 @@ t.test('cgroup2 device eBPF program: load, replace, enforce', { skip: skip || (!
   // Only into the cgroup2 directory: the program alone decides.
   writeFileSync(join(dir, 'cgroup.procs'), String(sh.pid));
   sh.go();
-  await sh.exited;
+  await sh.closed;
   t.match(out(), /null-ok/, 'allowed by the program');
   t.match(out(), /kmsg-rc=1/, 'denied by the program');
   t.match(out(), /kmsg.*not permitted/, 'EPERM');

@@ -178,7 +178,7 @@ t.test('device eBPF program is enforced and replaced', { skip }, async (t) => {
   const out = collect(sh.child);
   m.apply(sh.pid);
   sh.go();
-  await sh.exited;
+  await sh.closed;
   t.match(out(), /null-ok/, 'runc default allows /dev/null');
   t.match(out(), /kmsg-rc=1/, '/dev/kmsg denied');
   t.match(out(), /kmsg.*not permitted/, 'EPERM');
@@ -188,7 +188,7 @@ t.test('device eBPF program is enforced and replaced', { skip }, async (t) => {
   const out2 = collect(sh2.child);
   m.apply(sh2.pid);
   sh2.go();
-  await sh2.exited;
+  await sh2.closed;
   t.match(out2(), /kmsg-rc=0/, 'allowed once a rule says so');
 });
 
