@@ -5,13 +5,22 @@ import { performance } from 'node:perf_hooks';
 const marks: { phase: string; at: number }[] = [];
 let enabled = process.env.TSRUNC_TRACE === '1';
 
+let base = 0;
+
+/** A warm worker's new call: no marks, times counted from now. */
+export function resetTrace(): void {
+  marks.length = 0;
+  base = performance.now();
+  enabled = process.env.TSRUNC_TRACE === '1';
+}
+
 export function enableTrace(): void {
   enabled = true;
 }
 
 /** Ends phase `phase` now (ms since the process started). */
 export function mark(phase: string): void {
-  marks.push({ phase, at: performance.now() });
+  marks.push({ phase, at: performance.now() - base });
 }
 
 export function traceEnabled(): boolean {
