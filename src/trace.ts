@@ -6,11 +6,14 @@ const marks: { phase: string; at: number }[] = [];
 let enabled = process.env.TSRUNC_TRACE === '1';
 
 let base = 0;
+let servedBy = '';
 
-/** A warm worker's new call: no marks, times counted from now. */
-export function resetTrace(): void {
+/** A warm worker's new call: no marks, times counted from now; the trace
+ *  names the worker. */
+export function resetTrace(worker: string): void {
   marks.length = 0;
   base = performance.now();
+  servedBy = worker;
   enabled = process.env.TSRUNC_TRACE === '1';
 }
 
@@ -35,5 +38,5 @@ export function printTrace(): void {
     prev = at;
     return line;
   });
-  process.stderr.write(`tsrunc trace:\n  ${lines.join('\n  ')}\n`);
+  process.stderr.write(`tsrunc trace${servedBy ? ` (${servedBy})` : ''}:\n  ${lines.join('\n  ')}\n`);
 }

@@ -82,7 +82,7 @@ async function serve(conn: number, main: Main, build: string, files: Map<string,
   const reusable = reusableAfter(args);
   enterCall(hello, stdio);
   if (!reusable) bindTtyStdout();
-  resetTrace();
+  resetTrace(`warm worker ${process.pid}`);
   setRootlessFlag(undefined);
   setFrontLink(new FrontClient(conn, peer.pid));
   let code = 1;
