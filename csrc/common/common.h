@@ -23,6 +23,7 @@ int tsr_send_message_fd(int fd, uint32_t type, const void *payload, uint32_t len
 int tsr_recv_message(int fd, int timeout_ms, uint32_t *type, char **payload, uint32_t *len, int *rfd);
 int tsr_recv_fd(int fd, int timeout_ms);
 int tsr_unix_connect(const char *path);
+/* non-blocking listener: use tsr_accept */
 int tsr_unix_listen(const char *path);
 int tsr_accept(int fd, int timeout_ms);
 

@@ -246,7 +246,10 @@ int tsr_unix_listen(const char *path)
 	struct sockaddr_un sa;
 	if (make_addr(path, &sa) < 0)
 		return -1;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* non-blocking: when processes share the listener (warm workers), the
+	   ones that lose the race for a connection go back to poll in
+	   tsr_accept instead of blocking in accept4 */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 16) < 0) {

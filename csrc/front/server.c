@@ -34,6 +34,7 @@ void front_start_server(const struct front_call *call)
 	setenv("TSRUNC_WARM_IDLE", idle, 1);
 	setenv("TSRUNC_WARM_ENTRY", call->cold, 1);
 	unsetenv("TSRUNC_WARM");
+	unsetenv("NODE_OPTIONS"); /* the caller's, not the server's */
 	execl(call->cold, call->cold, "--root", call->root, "__warm-server", (char *)NULL);
 	_exit(127);
 }

@@ -17,6 +17,13 @@ interface Worker {
   busy: boolean;
 }
 
+/** A worker's own environment (each call brings the caller's): nothing that
+ *  changes how Node itself runs, such as a caller's NODE_OPTIONS. */
+function workerEnv(entry: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', TSRUNC_WARM_ENTRY: entry };
+  return env;
+}
+
 export async function runSupervisor(root: string): Promise<void> {
   const entry = process.env.TSRUNC_WARM_ENTRY;
   if (!entry) throw new Error('__warm-server: TSRUNC_WARM_ENTRY is not set (the warm front starts the server)');
@@ -26,7 +33,13 @@ export async function runSupervisor(root: string): Promise<void> {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  const log = (m: string): void => appendFileSync(join(dir, 'server.log'), `${new Date().toISOString()} [${process.pid}] ${m}\n`);
+  const log = (m: string): void => {
+    try {
+      appendFileSync(join(dir, 'server.log'), `${new Date().toISOString()} [${process.pid}] ${m}\n`);
+    } catch {
+      // the root was removed: nothing to log to
+    }
+  };
   try {
     addon.close(addon.unixConnect(sock));
     return; // a live server has it already
@@ -56,7 +69,7 @@ export async function runSupervisor(root: string): Promise<void> {
   const startWorker = (): void => {
     const child = spawn(entry, ['--root', root, '__warm-worker'], {
       stdio: ['ignore', 'ignore', 'ignore', 'pipe', listenFd],
-      env: { ...process.env, TSRUNC_WARM_ENTRY: entry },
+      env: workerEnv(entry),
     });
     if (child.pid === undefined) return;
     const w: Worker = { child, busy: false };
@@ -70,7 +83,7 @@ export async function runSupervisor(root: string): Promise<void> {
         } else if (c === 'I') {
           w.busy = false;
           lastCall = Date.now();
-          if (stopping) child.kill('SIGTERM');
+          if (stopping) child.kill('SIGKILL');
         } else if (c === 'S') {
           stop('the build changed');
         }
@@ -95,7 +108,7 @@ export async function runSupervisor(root: string): Promise<void> {
     addon.close(listenFd);
     // Idle workers wait in accept: end them. Busy ones finish their call
     // (then exit: the socket is closed) before we go.
-    for (const w of workers.values()) if (!w.busy) w.child.kill('SIGTERM');
+    for (const w of workers.values()) if (!w.busy) w.child.kill('SIGKILL');
     const done = setInterval(() => {
       if (workers.size === 0) {
         clearInterval(done);

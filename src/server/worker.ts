@@ -106,6 +106,18 @@ async function serve(conn: number, main: Main, build: string, files: Map<string,
 
 let baseline = 0;
 
+/** The next call; exits when the supervisor is gone (we were reparented). */
+function acceptOrOrphaned(supervisor: number): number {
+  for (;;) {
+    try {
+      return addon.accept(LISTEN_FD, 1_000);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw err;
+    }
+    if (process.ppid !== supervisor) process.exit(0);
+  }
+}
+
 export async function runWorker(main: Main): Promise<void> {
   const entry = process.env.TSRUNC_WARM_ENTRY;
   if (!entry) throw new Error('__warm-worker: TSRUNC_WARM_ENTRY is not set (workers are started by the warm server)');
@@ -124,8 +136,9 @@ export async function runWorker(main: Main): Promise<void> {
   void process.stdout; // a SyncWriteStream on fd 1, whatever fd 1 is later
   void process.stderr;
   baseline = process.getActiveResourcesInfo().length;
+  const supervisor = process.ppid;
   for (;;) {
-    const conn = addon.accept(LISTEN_FD, -1);
+    const conn = acceptOrOrphaned(supervisor);
     status('B');
     let again = false;
     try {
