@@ -162,8 +162,17 @@ int front_rpc_wait(int conn, const char *payload, unsigned len, pid_t worker)
 	return reply_wait(conn, r, status);
 }
 
+/* Only `run` and `exec` in the foreground ask this, before they create the
+   process: from now on the signals they forward wait (blocked) until the
+   WAIT that forwards them, so none is lost while the container starts. */
 int front_rpc_subreaper(int conn)
 {
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT };
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	int32_t r = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? -errno : 0;
 	return reply_i32s(conn, TSR_F_OK, &r, 1);
 }

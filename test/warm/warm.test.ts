@@ -3,8 +3,9 @@
 // to the cold path whenever the server cannot take a call. Real containers,
 // as root; every server a test starts is stopped by the pid it wrote.
 import t, { type Test } from 'tap';
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as addon from '../../src/linux/addon.js';
@@ -19,13 +20,29 @@ const skip = existsSync(FRONT) ? false : 'build/Release/tsrunc-front is not buil
 const WARM_ENV: NodeJS.ProcessEnv = { ...process.env, TSRUNC_WARM: '1', TSRUNC_WARM_IDLE: '30' };
 delete WARM_ENV.TSRUNC_CONFIG;
 
-function front(rt: Runtime, args: string[], env: NodeJS.ProcessEnv = WARM_ENV, extra: number[] = []): SpawnSyncReturns<string> {
-  return spawnSync(FRONT, ['--root', rt.root, ...args], {
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
-    stdio: ['ignore', 'pipe', 'pipe', ...extra],
-  });
+interface Out {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let calls = 0;
+
+/** Runs the front. Output goes to files, not pipes: a container inherits the
+ *  front's stdio and would hold a pipe open after the front exits. */
+function front(rt: Runtime, args: string[], env: NodeJS.ProcessEnv = WARM_ENV, extra: number[] = []): Out {
+  const base = join(tmpdir(), `tsrunc-warm-${process.pid}-${calls++}`);
+  const out = openSync(`${base}.out`, 'w+');
+  const err = openSync(`${base}.err`, 'w+');
+  try {
+    const r = spawnSync(FRONT, ['--root', rt.root, ...args], { env, timeout: 60_000, stdio: ['ignore', out, err, ...extra] });
+    return { status: r.status, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') };
+  } finally {
+    closeSync(out);
+    closeSync(err);
+    rmSync(`${base}.out`);
+    rmSync(`${base}.err`);
+  }
 }
 
 /** The worker that served a `--trace` call, or undefined for a cold call. */
@@ -42,10 +59,11 @@ function serverPid(rt: Runtime): number | undefined {
   }
 }
 
+/** Running (a zombie is not: servers may be reparented to this process
+ *  once a test has made it a subreaper, and Node does not reap them). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -117,21 +135,6 @@ t.test('first use starts the server; the next calls are served warm, with the sa
   t.notMatch(front(rt, ['list', '-q']).stdout, /\.warm/, '.warm is not a container');
 });
 
-t.test("the container's init is the front's child: the caller's subreaper adopts it", { skip }, async (t) => {
-  const rt = newRuntime(t);
-  const bundle = makeBundle(['sleep', '30']);
-  t.teardown(() => bundle.cleanup());
-  await warmUp(rt);
-  addon.setChildSubreaper(); // this test process plays the engine's shim
-  const r = front(rt, ['--trace', 'create', '--bundle', bundle.dir, 'w-reap']);
-  t.equal(r.status, 0, r.stderr);
-  t.not(servedBy(r.stderr), undefined, 'served warm');
-  const pid = JSON.parse(front(rt, ['state', 'w-reap']).stdout).pid as number;
-  const ppid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-  t.equal(ppid, process.pid, 'adopted by the subreaper that started the front, not the server');
-  t.equal(front(rt, ['delete', '--force', 'w-reap']).status, 0);
-});
-
 t.test('--preserve-fds and stdio reach the container from the front', { skip }, async (t) => {
   const rt = newRuntime(t);
   const bundle = makeBundle(['sh', '-c', 'ls /proc/1/fd; cat /proc/1/fd/3']);
@@ -179,7 +182,8 @@ t.test('concurrent calls are served safely', { skip }, async (t) => {
       let err = '';
       c.stdout.on('data', (d: Buffer) => (out += d.toString()));
       c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      c.on('close', (code) => res({ code, out, err }));
+      // 'exit', not 'close': a detached container keeps the pipes it inherited
+      c.on('exit', (code) => setTimeout(() => res({ code, out, err }), 50));
     });
   const ids = [0, 1, 2, 3].map((i) => `w-par${i}`);
   const created = await Promise.all(ids.map((id) => call(['run', '-d', '--bundle', bundle.dir, id])));
@@ -223,10 +227,12 @@ t.test('fallback to the cold path: killed server, changed build, other namespace
   utimesSync(COLD_ENTRY, st.atime, st.mtime);
 
   // not root: warm mode is root's; the front goes cold without a server
-  const nobodyRoot = join(rt.root, 'nobody');
-  spawnSync('install', ['-d', '-o', '65534', '-g', '65534', nobodyRoot]);
+  const nobodyRoot = mkdtempSync(join(tmpdir(), 'tsrunc-warm-nobody-'));
+  t.teardown(() => rmSync(nobodyRoot, { recursive: true, force: true }));
+  spawnSync('chown', ['65534:65534', nobodyRoot]);
+  const nobodyEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, TSRUNC_WARM: '1' };
   const asNobody = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', FRONT, '--root', nobodyRoot, 'list'], {
-    env: WARM_ENV,
+    env: nobodyEnv,
     encoding: 'utf8',
   });
   t.equal(asNobody.status, 0, asNobody.stderr);
@@ -273,4 +279,20 @@ t.test('warm mode is off by default; the flag and the config file turn it on', {
   t.teardown(() => envOff.cleanup());
   t.equal(front(envOff, ['list'], { ...plain, TSRUNC_CONFIG: conf, TSRUNC_WARM: '0' }).status, 0);
   t.notOk(existsSync(join(envOff.root, '.warm')), 'TSRUNC_WARM=0 overrides the config file');
+});
+
+// Last: it makes this process a subreaper for the rest of its life.
+t.test("the container's init is the front's child: the caller's subreaper adopts it", { skip }, async (t) => {
+  const rt = newRuntime(t);
+  const bundle = makeBundle(['sleep', '30']);
+  t.teardown(() => bundle.cleanup());
+  await warmUp(rt);
+  addon.setChildSubreaper(); // this test process plays the engine's shim
+  const r = front(rt, ['--trace', 'create', '--bundle', bundle.dir, 'w-reap']);
+  t.equal(r.status, 0, r.stderr);
+  t.not(servedBy(r.stderr), undefined, 'served warm');
+  const pid = JSON.parse(front(rt, ['state', 'w-reap']).stdout).pid as number;
+  const ppid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+  t.equal(ppid, process.pid, 'adopted by the subreaper that started the front, not the server');
+  t.equal(front(rt, ['delete', '--force', 'w-reap']).status, 0);
 });
