@@ -6,7 +6,9 @@
         "csrc/addon/addon.cc",
         "csrc/addon/netlink.c",
         "csrc/addon/spawn.c",
-        "csrc/addon/sync_io.c",
+        "csrc/common/sync_io.c",
+        "csrc/common/spawn_memfd.c",
+        "csrc/addon/warm.c",
         "csrc/addon/proc.c",
         "csrc/addon/bpf_devices.c",
         "csrc/addon/seccomp_compile.c",
@@ -41,6 +43,23 @@
         "csrc/init/hooks.c",
         "csrc/init/process.c",
         "csrc/init/seccomp.c"
+      ],
+      "include_dirs": ["csrc"],
+      "defines": ["_GNU_SOURCE"],
+      "cflags": ["-Wall", "-Wextra", "-O2", "-std=gnu11"],
+      "ldflags": ["-static"]
+    },
+    {
+      "target_name": "tsrunc-front",
+      "type": "executable",
+      "sources": [
+        "csrc/front/main.c",
+        "csrc/front/mode.c",
+        "csrc/front/link.c",
+        "csrc/front/rpc.c",
+        "csrc/front/server.c",
+        "csrc/common/sync_io.c",
+        "csrc/common/spawn_memfd.c"
       ],
       "include_dirs": ["csrc"],
       "defines": ["_GNU_SOURCE"],

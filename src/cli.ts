@@ -40,8 +40,28 @@ function wantsVersion(args: string[]): boolean {
   return false;
 }
 
+/** The warm server's hidden commands (docs/warm-mode.md), or undefined. */
+function warmRole(args: string[]): { role: string; root: string } | undefined {
+  const role = args.find((a) => a === '__warm-server' || a === '__warm-worker');
+  if (!role) return undefined;
+  const at = args.indexOf('--root');
+  return { role, root: at >= 0 && args[at + 1] ? args[at + 1]! : '/run/tsrunc' };
+}
+
+async function runWarmRole(w: { role: string; root: string }): Promise<void> {
+  if (w.role === '__warm-server') {
+    const { runSupervisor } = await import('./server/supervisor.js');
+    await runSupervisor(w.root);
+  } else {
+    const { runWorker } = await import('./server/worker.js');
+    await runWorker(main);
+  }
+}
+
 export async function main(args: string[]): Promise<void> {
   mark('process start → main');
+  const warm = args.length > 0 && args[args.length - 1]!.startsWith('__warm-') ? warmRole(args) : undefined;
+  if (warm) return runWarmRole(warm);
   const traceAt = args.indexOf('--trace');
   if (traceAt >= 0) {
     enableTrace();

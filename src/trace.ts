@@ -5,13 +5,25 @@ import { performance } from 'node:perf_hooks';
 const marks: { phase: string; at: number }[] = [];
 let enabled = process.env.TSRUNC_TRACE === '1';
 
+let base = 0;
+let servedBy = '';
+
+/** A warm worker's new call: no marks, times counted from now; the trace
+ *  names the worker. */
+export function resetTrace(worker: string): void {
+  marks.length = 0;
+  base = performance.now();
+  servedBy = worker;
+  enabled = process.env.TSRUNC_TRACE === '1';
+}
+
 export function enableTrace(): void {
   enabled = true;
 }
 
 /** Ends phase `phase` now (ms since the process started). */
 export function mark(phase: string): void {
-  marks.push({ phase, at: performance.now() });
+  marks.push({ phase, at: performance.now() - base });
 }
 
 export function traceEnabled(): boolean {
@@ -26,5 +38,5 @@ export function printTrace(): void {
     prev = at;
     return line;
   });
-  process.stderr.write(`tsrunc trace:\n  ${lines.join('\n  ')}\n`);
+  process.stderr.write(`tsrunc trace${servedBy ? ` (${servedBy})` : ''}:\n  ${lines.join('\n  ')}\n`);
 }

@@ -85,6 +85,8 @@ Napi::Value SendMessage(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+Napi::Object MessageObject(Napi::Env env, uint32_t type, char *payload, uint32_t len, int rfd);
+
 Napi::Value RecvMessage(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, timeout;
@@ -99,12 +101,94 @@ Napi::Value RecvMessage(const Napi::CallbackInfo &info) {
       return ThrowErrno(env, "timeout after " + std::to_string(timeout) + " ms waiting for the init helper", errno);
     return ThrowErrno(env, "receiving a message on fd " + std::to_string(fd), errno);
   }
+  Napi::Object msg = MessageObject(env, type, payload, len, rfd);
+  free(payload);
+  return msg;
+}
+
+Napi::Value SendMessageFd(const Napi::CallbackInfo &info) {
+  int fd, type, pass;
+  if (!IntArg(info, 0, &fd) || !IntArg(info, 1, &type) || info.Length() < 3 || !info[2].IsBuffer() || !IntArg(info, 3, &pass))
+    return ThrowType(info.Env(), "sendMessageFd(fd, type, payload: Buffer, passFd)");
+  Napi::Buffer<char> buf = info[2].As<Napi::Buffer<char>>();
+  if (tsr_send_message_fd(fd, (uint32_t)type, buf.Data(), (uint32_t)buf.Length(), pass) < 0)
+    return ThrowErrno(info.Env(), "sending message " + std::to_string(type) + " on fd " + std::to_string(fd), errno);
+  return info.Env().Undefined();
+}
+
+Napi::Object MessageObject(Napi::Env env, uint32_t type, char *payload, uint32_t len, int rfd) {
   Napi::Object msg = Napi::Object::New(env);
   msg.Set("type", type);
   msg.Set("payload", Napi::Buffer<char>::Copy(env, payload, len));
-  free(payload);
   if (rfd >= 0) msg.Set("fd", rfd);
   return msg;
+}
+
+/* One message read on a worker thread: the warm worker's event loop keeps
+   running (a terminal it wires) while the front waits for the container. */
+class RecvWorker : public Napi::AsyncWorker {
+ public:
+  RecvWorker(Napi::Env env, int fd) : Napi::AsyncWorker(env), fd_(fd), deferred_(env) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    r_ = tsr_recv_message(fd_, -1, &type_, &payload_, &len_, &rfd_);
+    if (r_ < 0) err_ = errno;
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (r_ < 0) {
+      Napi::Error e = Napi::Error::New(env, "receiving a message on fd " + std::to_string(fd_) + ": " + strerror(err_));
+      deferred_.Reject(e.Value());
+    } else if (r_ == 1) {
+      deferred_.Resolve(env.Null());
+    } else {
+      deferred_.Resolve(MessageObject(env, type_, payload_, len_, rfd_));
+    }
+    free(payload_);
+  }
+
+ private:
+  int fd_, r_ = 0, err_ = 0, rfd_ = -1;
+  uint32_t type_ = 0, len_ = 0;
+  char *payload_ = nullptr;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value RecvMessageAsync(const Napi::CallbackInfo &info) {
+  int fd;
+  if (!IntArg(info, 0, &fd)) return ThrowType(info.Env(), "recvMessageAsync(fd)");
+  RecvWorker *w = new RecvWorker(info.Env(), fd);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Value Dup2(const Napi::CallbackInfo &info) {
+  int from, to;
+  if (!IntArg(info, 0, &from) || !IntArg(info, 1, &to)) return ThrowType(info.Env(), "dup2(fd, target)");
+  if (tsr_dup2(from, to) < 0) return ThrowErrno(info.Env(), "dup2 " + std::to_string(from) + " to " + std::to_string(to), errno);
+  return info.Env().Undefined();
+}
+
+Napi::Value PeerCred(const Napi::CallbackInfo &info) {
+  int fd;
+  if (!IntArg(info, 0, &fd)) return ThrowType(info.Env(), "peerCred(fd)");
+  pid_t pid;
+  uid_t uid;
+  gid_t gid;
+  if (tsr_peer_cred(fd, &pid, &uid, &gid) < 0) return ThrowErrno(info.Env(), "SO_PEERCRED", errno);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("pid", (double)pid);
+  o.Set("uid", (double)uid);
+  o.Set("gid", (double)gid);
+  return o;
+}
+
+Napi::Value HelperMemfd(const Napi::CallbackInfo &info) {
+  std::string helper = HelperPath();
+  int fd = tsr_helper_memfd(helper.c_str());
+  if (fd < 0) return ThrowErrno(info.Env(), "making the sealed copy of " + helper, errno);
+  return Napi::Number::New(info.Env(), fd);
 }
 
 Napi::Value RecvFd(const Napi::CallbackInfo &info) {
@@ -527,6 +611,11 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("socketpair", Napi::Function::New(env, SocketPair));
   exports.Set("sendMessage", Napi::Function::New(env, SendMessage));
   exports.Set("recvMessage", Napi::Function::New(env, RecvMessage));
+  exports.Set("sendMessageFd", Napi::Function::New(env, SendMessageFd));
+  exports.Set("recvMessageAsync", Napi::Function::New(env, RecvMessageAsync));
+  exports.Set("dup2", Napi::Function::New(env, Dup2));
+  exports.Set("peerCred", Napi::Function::New(env, PeerCred));
+  exports.Set("helperMemfd", Napi::Function::New(env, HelperMemfd));
   exports.Set("recvFd", Napi::Function::New(env, RecvFd));
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("unixListen", Napi::Function::New(env, UnixListen));

@@ -8,24 +8,19 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include "common/common.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* spawn.c */
+/* spawn.c: the sealed memfd copy of the helper (made once per process) */
+int tsr_helper_memfd(const char *helper);
 int tsr_spawn_helper(const char *helper, const int *child_fds, int nfds, char *const argv[], pid_t *pid);
 
-/* sync_io.c */
-int tsr_socketpair(int out[2]);
-int tsr_send_message(int fd, uint32_t type, const void *payload, uint32_t len);
-/* 0: message read (payload malloc'd, *rfd = passed fd or -1); 1: EOF before
-   a header; -1: error (ETIMEDOUT on timeout) */
-int tsr_recv_message(int fd, int timeout_ms, uint32_t *type, char **payload, uint32_t *len, int *rfd);
-int tsr_recv_fd(int fd, int timeout_ms);
-int tsr_unix_connect(const char *path);
-int tsr_unix_listen(const char *path);
-int tsr_accept(int fd, int timeout_ms);
+/* warm.c */
+int tsr_dup2(int oldfd, int newfd);
+int tsr_peer_cred(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 
 /* proc.c */
 struct tsr_wait { pid_t pid; int exited; int code; int signal; };

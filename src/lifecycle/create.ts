@@ -2,6 +2,7 @@
 // process's execve remains, then leave its init waiting on the exec FIFO.
 import { resolve } from 'node:path';
 import * as addon from '../linux/addon.js';
+import { callerPid } from '../linux/front-link.js';
 import { ChildMsg } from '../linux/protocol.js';
 import { buildInitConfig } from '../linux/init-config.js';
 import { compileSeccompFor } from '../linux/seccomp-bridge.js';
@@ -163,7 +164,7 @@ function socketActivationFds(): number {
   const n = Number(process.env.LISTEN_FDS ?? '');
   const forPid = process.env.LISTEN_PID;
   if (!Number.isInteger(n) || n <= 0) return 0;
-  if (forPid !== undefined && forPid !== '' && Number(forPid) !== process.pid) return 0;
+  if (forPid !== undefined && forPid !== '' && Number(forPid) !== callerPid()) return 0;
   return n;
 }
 

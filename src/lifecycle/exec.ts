@@ -135,7 +135,7 @@ export async function execInContainer(store: StateStore, o: ExecOptions): Promis
   };
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
   for (const s of sigs) process.on(s, forward);
-  const res = await addon.waitpidAsync(pid);
+  const res = await addon.waitpidAsync(pid, sigs);
   for (const s of sigs) process.off(s, forward);
   restore?.();
   if (res.signal !== null) return 128 + res.signal;

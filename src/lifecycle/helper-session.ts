@@ -53,7 +53,8 @@ export class HelperSession {
       childFds.push(childEnd);
       const fifoAt = fds.fifoFd >= 0 ? childFds.push(fds.fifoFd) - 1 : -1;
       const consoleAt = fds.consoleFd >= 0 ? childFds.push(fds.consoleFd) - 1 : -1;
-      this.stage0 = addon.spawnHelper(childFds, ['tsrunc-init', String(syncAt), String(fifoAt), String(consoleAt)]);
+      // fds 0..syncAt-1 are the caller's own (stdio, preserved, LISTEN_FDS)
+      this.stage0 = addon.spawnHelper(childFds, ['tsrunc-init', String(syncAt), String(fifoAt), String(consoleAt)], syncAt);
     } finally {
       addon.close(childEnd);
     }

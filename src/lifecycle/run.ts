@@ -49,7 +49,7 @@ export async function runContainer(store: StateStore, opts: RunOptions): Promise
   };
   for (const sig of FORWARDED) process.on(sig, forward);
   const restoreTerminal = master >= 0 ? wireTerminal(master) : undefined;
-  const res = await addon.waitpidAsync(pid);
+  const res = await addon.waitpidAsync(pid, FORWARDED);
   mark('container ran (waitpid)');
   for (const sig of FORWARDED) process.off(sig, forward);
   restoreTerminal?.();

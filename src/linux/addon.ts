@@ -2,6 +2,7 @@
 // Every function throws an Error "what: strerror" with `code` ('ENOENT', ...)
 // on failure.
 import { loadAddon } from './addon-path.js';
+import { frontLink } from './front-link.js';
 
 export interface Message {
   type: number;
@@ -16,11 +17,22 @@ export interface WaitResult {
   signal: number | null;
 }
 
+export interface PeerCred {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
 interface Native {
   socketpair(): [number, number];
   spawnHelper(childFds: number[], argv: string[]): number;
   helperPath(): string;
   sendMessage(fd: number, type: number, payload: Buffer): void;
+  sendMessageFd(fd: number, type: number, payload: Buffer, passFd: number): void;
+  recvMessageAsync(fd: number): Promise<Message | null>;
+  dup2(fd: number, target: number): void;
+  peerCred(fd: number): PeerCred;
+  helperMemfd(): number;
   recvMessage(fd: number, timeoutMs: number): Message | null;
   recvFd(fd: number, timeoutMs: number): number;
   unixConnect(path: string): number;
@@ -48,11 +60,24 @@ export const socketpair = (): [number, number] => native.socketpair();
  *  childFds[i] is the fd of ours that becomes the helper's fd i (-1: closed);
  *  every other fd is closed. Empty environment, default signal dispositions,
  *  nothing blocked. Returns the pid (the caller reaps it). */
-export const spawnHelper = (childFds: number[], argv: string[]): number => native.spawnHelper(childFds, argv);
+export function spawnHelper(childFds: number[], argv: string[], callerFds = 0): number {
+  const link = frontLink();
+  return link ? link.spawnHelper(childFds, argv, callerFds) : native.spawnHelper(childFds, argv);
+}
+/** The sealed memfd copy of the helper (warm mode passes it to the front). */
+export const helperMemfd = (): number => native.helperMemfd();
 /** Where build/Release/tsrunc-init is (next to the .node file). */
 export const helperPath = (): string => native.helperPath();
 /** Blocking write of one framed message (tsr_hdr + payload). */
 export const sendMessage = (fd: number, type: number, payload: Buffer): void => native.sendMessage(fd, type, payload);
+/** sendMessage with `passFd` riding along (SCM_RIGHTS). */
+export const sendMessageFd = (fd: number, type: number, payload: Buffer, passFd: number): void =>
+  native.sendMessageFd(fd, type, payload, passFd);
+/** recvMessage without a timeout, on a worker thread. */
+export const recvMessageAsync = (fd: number): Promise<Message | null> => native.recvMessageAsync(fd);
+export const dup2 = (fd: number, target: number): void => native.dup2(fd, target);
+/** SO_PEERCRED of a connected unix socket. */
+export const peerCred = (fd: number): PeerCred => native.peerCred(fd);
 /** One framed message; null on EOF before a header; throws code
  *  'ETIMEDOUT' ("timeout ...") when nothing complete arrives in time. */
 export const recvMessage = (fd: number, timeoutMs: number): Message | null => native.recvMessage(fd, timeoutMs);
@@ -76,10 +101,21 @@ export const fifoRelease = (path: string, timeoutMs: number): boolean => native.
  *  start-time error text, '' when the process was exec'd. */
 export const fifoStart = (path: string, timeoutMs: number): string | null => native.fifoStart(path, timeoutMs);
 /** null when noHang and the child still runs. */
-export const waitpid = (pid: number, noHang: boolean): WaitResult | null => native.waitpid(pid, noHang);
-/** waitpid on a worker thread (for `run`). */
-export const waitpidAsync = (pid: number): Promise<WaitResult> => native.waitpidAsync(pid);
-export const setChildSubreaper = (): void => native.setChildSubreaper();
+export function waitpid(pid: number, noHang: boolean): WaitResult | null {
+  const link = frontLink();
+  return link ? link.waitpid(pid, noHang) : native.waitpid(pid, noHang);
+}
+/** waitpid on a worker thread (for `run`). In warm mode the front waits and
+ *  forwards the `forward` signals it gets to pid, as our own handlers do. */
+export function waitpidAsync(pid: number, forward: NodeJS.Signals[] = []): Promise<WaitResult> {
+  const link = frontLink();
+  return link ? link.waitpidAsync(pid, forward) : native.waitpidAsync(pid);
+}
+export function setChildSubreaper(): void {
+  const link = frontLink();
+  if (link) link.setChildSubreaper();
+  else native.setChildSubreaper();
+}
 /** sched_setaffinity(pid, mask) with a mask from cpus.ts cpuMask(): the
  *  parent's part of process.execCPUAffinity.initial (on the helper, before
  *  it is moved into the container's cgroup). */

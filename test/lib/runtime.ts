@@ -64,7 +64,8 @@ export class Runtime {
   cleanup(): void {
     if (existsSync(this.root)) {
       for (const id of readdirSync(this.root)) {
-        if (statSync(join(this.root, id)).isDirectory()) this.run(['delete', '--force', id]);
+        // not the warm server's .warm (docs/warm-mode.md): it is no container
+        if (id !== '.warm' && statSync(join(this.root, id)).isDirectory()) this.run(['delete', '--force', id]);
       }
     }
     rmSync(this.root, { recursive: true, force: true });

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "protocol.h"
-#include "tsr_addon.h"
+#include "common/common.h"
 
 static long long now_ms(void)
 {
@@ -91,6 +91,15 @@ int tsr_socketpair(int out[2])
 
 int tsr_send_message(int fd, uint32_t type, const void *payload, uint32_t len)
 {
+	return tsr_send_message_fd(fd, type, payload, len, -1);
+}
+
+int tsr_send_message_fd(int fd, uint32_t type, const void *payload, uint32_t len, int passfd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
 	struct tsr_hdr h = { .type = type, .len = len };
 	struct iovec iov[2] = { { &h, sizeof h }, { (void *)payload, len } };
 	size_t total = sizeof h + len, sent = 0;
@@ -110,6 +119,17 @@ int tsr_send_message(int fd, uint32_t type, const void *payload, uint32_t len)
 			cnt++;
 		}
 		struct msghdr msg = { .msg_iov = v, .msg_iovlen = (size_t)cnt };
+		if (passfd >= 0 && sent == 0) {
+			/* the fd rides on the first byte of the header */
+			memset(&u, 0, sizeof u);
+			msg.msg_control = u.buf;
+			msg.msg_controllen = sizeof u.buf;
+			struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(c), &passfd, sizeof passfd);
+		}
 		ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -226,7 +246,10 @@ int tsr_unix_listen(const char *path)
 	struct sockaddr_un sa;
 	if (make_addr(path, &sa) < 0)
 		return -1;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* non-blocking: when processes share the listener (warm workers), the
+	   ones that lose the race for a connection go back to poll in
+	   tsr_accept instead of blocking in accept4 */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 16) < 0) {

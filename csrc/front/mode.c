@@ -1,0 +1,140 @@
+/*
+ * Which path a call takes: warm when `--warm`, else TSRUNC_WARM, else the
+ * config file says so (off by default); and where the cold entry is.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "front/front.h"
+
+#define DEFAULT_CONFIG "/etc/tsrunc/tsrunc.conf"
+#define DEFAULT_IDLE 60
+
+/* runc's global flags that take a value (as separate argument) */
+static const char *const value_flags[] = { "--root", "--log", "--log-format", "--criu", "--rootless", NULL };
+
+static bool takes_value(const char *arg)
+{
+	for (int i = 0; value_flags[i]; i++)
+		if (strcmp(arg, value_flags[i]) == 0)
+			return true;
+	return false;
+}
+
+/* 1 true, 0 false, -1 neither */
+static int parse_bool(const char *v)
+{
+	if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
+		return 1;
+	if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))
+		return 0;
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* `key = value` lines; # comments. Sets *warm (-1 unset) and *idle. */
+static void read_config(int *warm, int *idle)
+{
+	const char *path = getenv("TSRUNC_CONFIG");
+	FILE *f = fopen(path ? path : DEFAULT_CONFIG, "re");
+	if (!f)
+		return;
+	char line[512];
+	while (fgets(line, sizeof line, f)) {
+		char *s = trim(line), *eq = strchr(s, '=');
+		if (*s == '#' || !eq)
+			continue;
+		*eq = '\0';
+		char *key = trim(s), *val = trim(eq + 1);
+		if (!strcmp(key, "warm"))
+			*warm = parse_bool(val);
+		else if (!strcmp(key, "warm-idle-seconds") && atoi(val) > 0)
+			*idle = atoi(val);
+	}
+	fclose(f);
+}
+
+static void find_cold_entry(struct front_call *call)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0) {
+		fprintf(stderr, "tsrunc: cannot find its own executable: %s\n", strerror(errno));
+		exit(1);
+	}
+	self[n] = '\0';
+	char *dir = dirname(self);
+	/* the standalone install: tsrunc-node beside us; else the repository's
+	   build/Release/ -> bin/tsrunc */
+	snprintf(call->cold, sizeof call->cold, "%s/tsrunc-node", dir);
+	if (access(call->cold, X_OK) != 0)
+		snprintf(call->cold, sizeof call->cold, "%s/../../bin/tsrunc", dir);
+}
+
+void front_parse(int argc, char **argv, struct front_call *call)
+{
+	int flag = -1, env = -1, conf = -1, idle = DEFAULT_IDLE;
+	call->argv = calloc((size_t)argc + 1, sizeof *call->argv);
+	if (!call->argv)
+		exit(1);
+	call->argc = 0;
+	call->root = NULL;
+	bool globals = true;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (i > 0 && globals) {
+			if (!strcmp(a, "--warm")) {
+				flag = 1;
+				continue;
+			}
+			if (!strncmp(a, "--warm=", 7)) {
+				flag = parse_bool(a + 7);
+				continue;
+			}
+			if (a[0] != '-') {
+				globals = false; /* the command: flags after it are its own */
+			} else if (!strcmp(a, "--root") && i + 1 < argc) {
+				call->root = argv[i + 1];
+			} else if (!strncmp(a, "--root=", 7)) {
+				call->root = a + 7;
+			}
+			if (takes_value(a) && i + 1 < argc) {
+				call->argv[call->argc++] = argv[i++];
+				a = argv[i];
+			}
+		}
+		call->argv[call->argc++] = (char *)a;
+	}
+	const char *e = getenv("TSRUNC_WARM");
+	if (e)
+		env = parse_bool(e);
+	read_config(&conf, &idle);
+	const char *ie = getenv("TSRUNC_WARM_IDLE");
+	if (ie && atoi(ie) > 0)
+		idle = atoi(ie);
+	call->warm = flag >= 0 ? flag == 1 : env >= 0 ? env == 1 : conf == 1;
+	call->idle_seconds = idle;
+	if (!call->root)
+		call->root = "/run/tsrunc";
+	find_cold_entry(call);
+}
+
+_Noreturn void front_exec_cold(const struct front_call *call)
+{
+	call->argv[0] = (char *)call->cold;
+	execv(call->cold, call->argv);
+	fprintf(stderr, "tsrunc: running %s: %s\n", call->cold, strerror(errno));
+	exit(1);
+}
