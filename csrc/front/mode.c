@@ -83,9 +83,17 @@ static void find_cold_entry(struct front_call *call)
 		snprintf(call->cold, sizeof call->cold, "%s/../../bin/tsrunc", dir);
 }
 
+/* Called as `tsrunc-warm` (a link to the front): warm, for engines that take
+   only a runtime path (containerd's BinaryName, ctr --runc-binary). */
+static int warm_by_name(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+	return strcmp(base ? base + 1 : argv0, "tsrunc-warm") == 0 ? 1 : -1;
+}
+
 void front_parse(int argc, char **argv, struct front_call *call)
 {
-	int flag = -1, env = -1, conf = -1, idle = DEFAULT_IDLE;
+	int flag = argc > 0 ? warm_by_name(argv[0]) : -1, env = -1, conf = -1, idle = DEFAULT_IDLE;
 	call->argv = calloc((size_t)argc + 1, sizeof *call->argv);
 	if (!call->argv)
 		exit(1);

@@ -4,7 +4,7 @@
 // as root; every server a test starts is stopped by the pid it wrote.
 import t, { type Test } from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, symlinkSync, openSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -256,7 +256,7 @@ t.test('the server exits when idle and when its root is removed', { skip }, asyn
   t.pass('gone with its root');
 });
 
-t.test('warm mode is off by default; the flag and the config file turn it on', { skip }, async (t) => {
+t.test('warm mode is off by default; the flag, the name tsrunc-warm and the config file turn it on', { skip }, async (t) => {
   const rt = newRuntime(t);
   const plain = { ...process.env };
   delete plain.TSRUNC_WARM;
@@ -275,6 +275,12 @@ t.test('warm mode is off by default; the flag and the config file turn it on', {
   const viaConf = front(rt2, ['list'], { ...plain, TSRUNC_CONFIG: conf });
   t.equal(viaConf.status, 0, viaConf.stderr);
   await until('the config file to start a server', () => existsSync(join(rt2.root, '.warm/sock')));
+  const rt3 = newRuntime(t);
+  const link = join(rt3.root, 'tsrunc-warm');
+  symlinkSync(FRONT, link);
+  const byName = spawnSync(link, ['--root', rt3.root, 'list'], { env: { ...plain, TSRUNC_CONFIG: '/nonexistent' }, encoding: 'utf8' });
+  t.equal(byName.status, 0, byName.stderr);
+  await until('the name tsrunc-warm to start a server', () => existsSync(join(rt3.root, '.warm/sock')));
   const envOff = new Runtime();
   t.teardown(() => envOff.cleanup());
   t.equal(front(envOff, ['list'], { ...plain, TSRUNC_CONFIG: conf, TSRUNC_WARM: '0' }).status, 0);
