@@ -10,7 +10,7 @@
 // (comma list of item numbers: 1-7 as in issue 7, 8 = tsrunc's --trace
 // phases).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir, totalmem, release, hostname, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,16 +26,26 @@ const ONLY = process.env.BENCH_ONLY?.split(',').map(Number);
 const want = (n) => !ONLY || ONLY.includes(n);
 delete process.env.NODE_EXTRA_CA_CERTS; // adds ~80 ms to every Node start
 
+const work = mkdtempSync(join(tmpdir(), 'tsrunc-bench-'));
+
+// tsrunc in each mode that is built: cold (bin/tsrunc, Node 20), the
+// standalone binary (dist/binary/tsrunc: the front, cold, then the Node 24
+// SEA), and warm (the front called as tsrunc-warm: docs/warm-mode.md).
+const FRONT = join(REPO, 'build/Release/tsrunc-front');
+const BINARY = join(REPO, 'dist/binary/tsrunc');
+const warmLink = join(work, 'tsrunc-warm');
+if (existsSync(FRONT)) symlinkSync(FRONT, warmLink);
 const runtimes = [
   { name: 'runc', bin: process.env.RUNC ?? '/usr/sbin/runc' },
   { name: 'crun', bin: process.env.CRUN ?? resolve(REPO, '../../shared/bin/crun-hybrid'), note: 'through crun-hybrid' },
   { name: 'tsrunc', bin: process.env.TSRUNC_BIN ?? join(REPO, 'bin/tsrunc') },
-];
+  ...(existsSync(BINARY) ? [{ name: 'tsrunc-bin', bin: BINARY }] : []),
+  ...(existsSync(FRONT) ? [{ name: 'tsrunc-warm', bin: warmLink, warm: true }] : []),
+].filter((rt) => !process.env.BENCH_RUNTIMES || process.env.BENCH_RUNTIMES.split(',').includes(rt.name));
 for (const rt of runtimes) {
   if (!existsSync(rt.bin)) throw new Error(`bench: ${rt.name} not found at ${rt.bin}`);
 }
 
-const work = mkdtempSync(join(tmpdir(), 'tsrunc-bench-'));
 const seq = join(REPO, 'bench/seq.sh');
 const results = { machine: machine(), started: new Date().toISOString(), runs: RUNS, items: {} };
 
@@ -64,6 +74,8 @@ function hyperfine(label, cmds, { prepare, runs = RUNS } = {}) {
   const json = join(work, `${label}.json`);
   const args = ['-N', '--warmup', '2', '--runs', String(runs), '--export-json', json, '--style', 'basic'];
   if (prepare) args.push('--prepare', prepare);
+  // or one per command (hyperfine takes them in order)
+  for (const c of cmds) if (c.prepare) args.push('--prepare', c.prepare);
   for (const c of cmds) args.push('-n', c.name, c.argv.map(shellQuote).join(' '));
   const r = spawnSync('hyperfine', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) {
@@ -88,8 +100,23 @@ function shellQuote(s) {
 
 function rootFor(rt, tag) {
   const dir = join(work, `root-${rt.name}-${tag}`);
-  mkdirSync(dir, { recursive: true });
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    if (rt.warm) warmUp(rt, dir);
+  }
   return dir;
+}
+
+/** Warm mode: the first call of a root starts its server; wait until a warm
+ *  worker answers, so every timed call is a warm one. */
+function warmUp(rt, root) {
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    const r = spawnSync(rt.bin, ['--root', root, '--trace', 'list'], { encoding: 'utf8' });
+    if (/warm worker/.test(r.stderr)) return;
+    spawnSync('sleep', ['0.2']);
+  }
+  throw new Error(`bench: no warm server answered for ${root}`);
 }
 
 const trueBundle = makeBundle(join(work, 'bundle-true'), ['/bin/true']);
@@ -112,6 +139,26 @@ try {
     } finally {
       for (const s of st) spawnSync(s.rt.bin, ['--root', s.root, 'delete', '--force', `st-${s.rt.name}`], { stdio: 'ignore' });
     }
+    // `start` of a created container and `kill` of a running one: the
+    // container is made afresh before each timed call (hyperfine --prepare).
+    for (const [item, steps] of [
+      ['start', ['create']],
+      ['kill', ['create', 'start']],
+    ]) {
+      const cmds = [{ name: 'node -e 0', argv: ['node', '-e', '0'], prepare: 'true' }];
+      for (const rt of runtimes) {
+        const root = rootFor(rt, item);
+        const id = `${item}-${rt.name}`;
+        const q = (args) => [rt.bin, '--root', root, ...args].map(shellQuote).join(' ');
+        const prep = [q(['delete', '--force', id]) + ' >/dev/null 2>&1', ...steps.map((s) => q(s === 'create' ? ['create', '--bundle', sleepBundle, id] : [s, id]) + ' </dev/null >/dev/null')];
+        cmds.push({ name: `${rt.name} ${item}`, argv: [rt.bin, '--root', root, item, id, ...(item === 'kill' ? ['KILL'] : [])], prepare: `sh -c ${shellQuote(prep.join('; '))}` });
+      }
+      try {
+        results.items[item] = hyperfine(item, cmds);
+      } finally {
+        for (const rt of runtimes) spawnSync(rt.bin, ['--root', rootFor(rt, item), 'delete', '--force', `${item}-${rt.name}`], { stdio: 'ignore' });
+      }
+    }
   }
   if (want(1)) {
     results.items.run = hyperfine(
@@ -126,12 +173,19 @@ try {
     );
   }
   if (want(4)) {
-    results.items.ctr = await withContainerd(work, join(trueBundle, 'rootfs'), (ctr, image) =>
-      hyperfine(
+    results.items.ctr = await withContainerd(work, join(trueBundle, 'rootfs'), (ctr, image) => {
+      // the shim's runtime root gets its warm server on the first call
+      for (const rt of runtimes.filter((r) => r.warm)) {
+        for (let i = 0; i < 3; i++) {
+          spawnSync(ctr[0], [...ctr.slice(1), 'run', '--rm', '--runc-binary', rt.bin, image, `bench-ctr-warmup-${i}`, '/bin/true'], { stdio: 'ignore' });
+          spawnSync('sleep', ['1']);
+        }
+      }
+      return hyperfine(
         'ctr',
         runtimes.map((rt) => ({ name: `${rt.name} ctr run --rm`, argv: [...ctr, 'run', '--rm', '--runc-binary', rt.bin, image, `bench-ctr-${rt.name}`, '/bin/true'] })),
-      ),
-    );
+      );
+    });
   }
   if (want(5)) {
     results.items.parallel = {};
@@ -150,7 +204,7 @@ try {
     for (const rt of runtimes) results.items.rss[rt.name] = peakRss(rt, rootFor(rt, 'rss'));
   }
   if (want(8)) {
-    const ts = runtimes.find((r) => r.name === 'tsrunc');
+    const ts = runtimes.find((r) => r.name === (process.env.BENCH_TRACE ?? 'tsrunc'));
     results.items.trace = tracePhases(ts.bin, { root: rootFor(ts, 'trace'), bundle: sleepBundle, runs: Math.min(RUNS, 10) });
   }
 } finally {
@@ -209,6 +263,8 @@ function table(res) {
   timed('2. create,start,state,kill,delete', res.items.sequence, 'sequence');
   timed('3. --version', res.items.version, '--version');
   timed('3. state', res.items.state, 'state');
+  timed('3. start (created container)', res.items.start, 'start');
+  timed('3. kill (running container)', res.items.kill, 'kill');
   timed('4. ctr run --rm /bin/true', res.items.ctr, 'ctr run --rm');
   const extra = [];
   if (res.items.parallel) {
@@ -230,5 +286,32 @@ function table(res) {
       extra.push(`- ${cmd}: ${Object.entries(ps).map(([p, v]) => `${p} ${v}`).join('; ')}`);
     }
   }
-  return [...head, ...rows, ...extra, ''].join('\n');
+  return [...head, ...rows, ...extra, ...targets(res), ''].join('\n');
+}
+
+/** Issue 7's targets, each met or not, from this run's medians. */
+function targets(res) {
+  const it = res.items;
+  const med = (item, name) => it[item]?.[name]?.median;
+  const lines = ['', "Issue 7's targets (median wall times of this run):", '', '| target | mode | figure | met |', '|---|---|---:|---|'];
+  const add = (target, mode, value, limit, fmt) => {
+    if (value === undefined || limit === undefined) return;
+    lines.push(`| ${target} | ${mode} | ${fmt(value, limit)} | ${value <= limit ? 'yes' : 'no'} |`);
+  };
+  const ratioText = (v, l, base) => `${(v / base).toFixed(2)}× (limit ${(l / base).toFixed(2)}×)`;
+  for (const mode of ['tsrunc', 'tsrunc-bin']) {
+    for (const cmd of ['state', 'start', 'kill']) {
+      const node = med(cmd, 'node -e 0');
+      add(`${cmd} ≤ 1.15× node -e 0`, mode, med(cmd, `${mode} ${cmd}`), node && node * 1.15, (v, l) => ratioText(v, l, node));
+    }
+    const node = med('version', 'node -e 0');
+    const crunRun = med('run', 'crun run');
+    add('run /bin/true ≤ node -e 0 + crun run', mode, med('run', `${mode} run`), node && crunRun && node + crunRun, (v, l) => `${v.toFixed(1)} ms (limit ${l.toFixed(1)} ms)`);
+  }
+  add('warm state ≤ 5 ms', 'tsrunc-warm', med('state', 'tsrunc-warm state'), 5, (v) => `${v.toFixed(1)} ms`);
+  const seqBase = med('sequence', 'runc sequence');
+  add('five-call sequence ≤ 1.0× runc', 'tsrunc-warm', med('sequence', 'tsrunc-warm sequence'), seqBase, (v, l) => ratioText(v, l, seqBase));
+  const ctrBase = med('ctr', 'runc ctr run --rm');
+  add('ctr run --rm ≤ 1.0× runc', 'tsrunc-warm', med('ctr', 'tsrunc-warm ctr run --rm'), ctrBase, (v, l) => ratioText(v, l, ctrBase));
+  return lines;
 }
