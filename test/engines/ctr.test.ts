@@ -170,9 +170,10 @@ async function main(): Promise<void> {
 
   await t.test('logs to a file via --log-uri', async (t) => {
     const logFile = join(dir, 'ctr-logs.txt');
-    const r = await ctrRun('logs', ['--rm', '--log-uri', `file://${logFile}`], ['sh', '-c', 'echo to-log-out; echo to-log-err >&2']);
+    const r = await ctrRun('logs', ['--rm', '--log-uri', `file://${logFile}`], ['sh', '-c', 'echo to-log-out; echo to-log-err >&2; sleep 0.5']);
     t.equal(r.code, 0, explain(r));
-    // The shim may still be copying when ctr returns.
+    // The shim may still be copying when ctr returns; the sleep gives its two
+    // copiers time before --rm tears the task down (stderr was lost 1 in ~5 runs).
     const text = await waitFor('both streams in the log file', 5_000, async () => {
       const s = readFileSync(logFile, 'utf8');
       return s.includes('to-log-out') && s.includes('to-log-err') ? s : undefined;
