@@ -34,6 +34,23 @@ static int parse_bool(const char *v)
 	return -1;
 }
 
+static _Noreturn void bad_setting(const char *where, const char *rule)
+{
+	fprintf(stderr, "tsrunc: %s: %s\n", where, rule);
+	exit(1);
+}
+
+#define BOOL_RULE "expected true or false (also 1/0, yes/no, on/off)"
+#define IDLE_RULE "expected a positive whole number of seconds"
+
+/* a positive int, or -1 */
+static int parse_seconds(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	return *v && !*end && n > 0 && n <= 86400 * 365 ? (int)n : -1;
+}
+
 static char *trim(char *s)
 {
 	while (*s == ' ' || *s == '\t')
@@ -44,24 +61,36 @@ static char *trim(char *s)
 	return s;
 }
 
-/* `key = value` lines; # comments. Sets *warm (-1 unset) and *idle. */
+/* `key = value` lines; # comments. Sets *warm (-1 unset) and *idle; a bad
+   line is an error naming the file, the line and the key. */
 static void read_config(int *warm, int *idle)
 {
 	const char *path = getenv("TSRUNC_CONFIG");
-	FILE *f = fopen(path ? path : DEFAULT_CONFIG, "re");
+	if (!path)
+		path = DEFAULT_CONFIG;
+	FILE *f = fopen(path, "re");
 	if (!f)
 		return;
-	char line[512];
-	while (fgets(line, sizeof line, f)) {
+	char line[512], where[600];
+	for (int n = 1; fgets(line, sizeof line, f); n++) {
 		char *s = trim(line), *eq = strchr(s, '=');
-		if (*s == '#' || !eq)
+		if (*s == '#' || *s == '\0')
 			continue;
+		snprintf(where, sizeof where, "%s:%d", path, n);
+		if (!eq)
+			bad_setting(where, "expected key = value");
 		*eq = '\0';
 		char *key = trim(s), *val = trim(eq + 1);
-		if (!strcmp(key, "warm"))
-			*warm = parse_bool(val);
-		else if (!strcmp(key, "warm-idle-seconds") && atoi(val) > 0)
-			*idle = atoi(val);
+		snprintf(where, sizeof where, "%s:%d: %s", path, n, key);
+		if (!strcmp(key, "warm")) {
+			if ((*warm = parse_bool(val)) < 0)
+				bad_setting(where, BOOL_RULE);
+		} else if (!strcmp(key, "warm-idle-seconds")) {
+			if ((*idle = parse_seconds(val)) < 0)
+				bad_setting(where, IDLE_RULE);
+		} else {
+			bad_setting(where, "unknown key (known: warm, warm-idle-seconds)");
+		}
 	}
 	fclose(f);
 }
@@ -108,7 +137,8 @@ void front_parse(int argc, char **argv, struct front_call *call)
 				continue;
 			}
 			if (!strncmp(a, "--warm=", 7)) {
-				flag = parse_bool(a + 7);
+				if ((flag = parse_bool(a + 7)) < 0)
+					bad_setting(a, BOOL_RULE);
 				continue;
 			}
 			if (a[0] != '-') {
@@ -126,12 +156,12 @@ void front_parse(int argc, char **argv, struct front_call *call)
 		call->argv[call->argc++] = (char *)a;
 	}
 	const char *e = getenv("TSRUNC_WARM");
-	if (e)
-		env = parse_bool(e);
+	if (e && *e && (env = parse_bool(e)) < 0)
+		bad_setting("TSRUNC_WARM", BOOL_RULE);
 	read_config(&conf, &idle);
 	const char *ie = getenv("TSRUNC_WARM_IDLE");
-	if (ie && atoi(ie) > 0)
-		idle = atoi(ie);
+	if (ie && *ie && (idle = parse_seconds(ie)) < 0)
+		bad_setting("TSRUNC_WARM_IDLE", IDLE_RULE);
 	call->warm = flag >= 0 ? flag == 1 : env >= 0 ? env == 1 : conf == 1;
 	call->idle_seconds = idle;
 	if (!call->root)

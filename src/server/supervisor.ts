@@ -4,7 +4,7 @@
 // was deleted, another server took over) or when a worker finds the build
 // changed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as addon from '../linux/addon.js';
 
@@ -30,6 +30,7 @@ export async function runSupervisor(root: string): Promise<void> {
   const idleMs = Number(process.env.TSRUNC_WARM_IDLE ?? '60') * 1000;
   const dir = join(root, '.warm');
   const sock = join(dir, 'sock');
+  const madeRoot = !existsSync(root);
   mkdirSync(root, { recursive: true, mode: 0o700 });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
@@ -99,12 +100,19 @@ export async function runSupervisor(root: string): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`stopping: ${why}`);
-    try {
-      if (statSync(sock).ino === ino) rmSync(sock);
-    } catch {
-      // gone already
+    // Leave nothing behind: .warm (and the root, if we made it and no
+    // container lives there) — unless another server has taken .warm over.
+    const st = statSync(sock, { throwIfNoEntry: false });
+    if (!st || st.ino === ino) {
+      rmSync(dir, { recursive: true, force: true });
+      if (madeRoot) {
+        try {
+          rmdirSync(root);
+        } catch {
+          // not empty: containers were created there
+        }
+      }
     }
-    rmSync(join(dir, 'server.pid'), { force: true });
     addon.close(listenFd);
     // Idle workers wait in accept: end them. Busy ones finish their call
     // (then exit: the socket is closed) before we go.

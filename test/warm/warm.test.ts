@@ -4,7 +4,7 @@
 // as root; every server a test starts is stopped by the pid it wrote.
 import t, { type Test } from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, symlinkSync, openSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, symlinkSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,7 +246,18 @@ t.test('the server exits when idle and when its root is removed', { skip }, asyn
   await until('the server to start', () => serverPid(rt) !== undefined && existsSync(join(rt.root, '.warm/sock')));
   const idle = serverPid(rt)!;
   await until('the idle server to exit', () => !alive(idle), 15_000);
-  t.notOk(existsSync(join(rt.root, '.warm/sock')), 'it removed its socket');
+  t.notOk(existsSync(join(rt.root, '.warm')), 'it removed .warm (socket, pid file, log)');
+
+  // a root the server made itself (no container was ever created there)
+  const parent = mkdtempSync(join(tmpdir(), 'tsrunc-warm-made-'));
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  const made = join(parent, 'root');
+  const first = spawnSync(FRONT, ['--root', made, 'list'], { env, encoding: 'utf8' });
+  t.equal(first.status, 0, first.stderr);
+  await until('the server to start in a new root', () => existsSync(join(made, '.warm/server.pid')));
+  const madePid = Number(readFileSync(join(made, '.warm/server.pid'), 'utf8'));
+  await until('that server to exit', () => !alive(madePid), 15_000);
+  t.notOk(existsSync(made), 'the root it made is gone with it');
 
   const rt2 = newRuntime(t);
   await warmUp(rt2);
@@ -301,4 +312,36 @@ t.test("the container's init is the front's child: the caller's subreaper adopts
   const ppid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
   t.equal(ppid, process.pid, 'adopted by the subreaper that started the front, not the server');
   t.equal(front(rt, ['delete', '--force', 'w-reap']).status, 0);
+});
+
+t.test('a bad warm-mode setting is an error naming it, and starts nothing', { skip }, async (t) => {
+  const rt = newRuntime(t);
+  const plain: NodeJS.ProcessEnv = { ...process.env, TSRUNC_CONFIG: '/nonexistent' };
+  delete plain.TSRUNC_WARM;
+  delete plain.TSRUNC_WARM_IDLE;
+  const conf = (text: string): string => {
+    const file = join(rt.root, `conf-${calls++}`);
+    writeFileSync(file, text);
+    return file;
+  };
+  const bad = conf('# ok\nwarm = perhaps\n');
+  const unknown = conf('warm = true\nwarmth = 1\n');
+  const noEq = conf('warm\n');
+  const idle = conf('warm-idle-seconds = -3\n');
+  const cases: [string, string[], NodeJS.ProcessEnv, RegExp][] = [
+    ['--warm=maybe', ['--warm=maybe', 'list'], plain, /^tsrunc: --warm=maybe: expected true or false/],
+    ['TSRUNC_WARM=maybe', ['list'], { ...plain, TSRUNC_WARM: 'maybe' }, /^tsrunc: TSRUNC_WARM: expected true or false/],
+    ['TSRUNC_WARM_IDLE=soon', ['list'], { ...plain, TSRUNC_WARM_IDLE: 'soon' }, /^tsrunc: TSRUNC_WARM_IDLE: expected a positive whole number/],
+    ['a bad value', ['list'], { ...plain, TSRUNC_CONFIG: bad }, new RegExp(`^tsrunc: ${bad}:2: warm: expected true or false`)],
+    ['an unknown key', ['list'], { ...plain, TSRUNC_CONFIG: unknown }, new RegExp(`^tsrunc: ${unknown}:2: warmth: unknown key`)],
+    ['a line without =', ['list'], { ...plain, TSRUNC_CONFIG: noEq }, new RegExp(`^tsrunc: ${noEq}:1: expected key = value`)],
+    ['a bad idle timeout', ['list'], { ...plain, TSRUNC_CONFIG: idle }, new RegExp(`^tsrunc: ${idle}:1: warm-idle-seconds: expected a positive`)],
+  ];
+  for (const [what, args, env, message] of cases) {
+    const r = front(rt, args, env);
+    t.equal(r.status, 1, `${what}: exit 1`);
+    t.match(r.stderr, message, `${what}: the error names the setting and the rule`);
+  }
+  t.notOk(existsSync(join(rt.root, '.warm')), 'no server was started');
+  t.same(readdirSync(rt.root).filter((e) => !e.startsWith('conf-')), [], 'nothing else was made in the root');
 });
