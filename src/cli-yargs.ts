@@ -2,6 +2,7 @@
 // subcommand, help and usage. The hot commands usually never get here: the
 // fast parser (fast-args.ts) takes engines' exact calls; whatever it does not
 // recognise is parsed here. Both end in commands.ts for the hot commands.
+import { commandIndex } from './global-flags.js';
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { RuntimeError } from './errors.js';
 import { configureLog } from './log.js';
@@ -305,7 +306,6 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
 }
 
 /** Parses and runs `args` with yargs; returns the exit code. */
-const GLOBAL_WITH_VALUE = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
 const EXEC_WITH_VALUE = new Set([
   '--process', '-p', '--console-socket', '--cwd', '--env', '-e', '--user', '-u', '--additional-gids', '-g',
   '--cap', '-c', '--preserve-fds', '--pid-file', '--process-label', '--apparmor', '--cgroup',
@@ -319,8 +319,7 @@ const PS_WITH_VALUE = new Set(['--format', '-f']);
  *  id. `update --resources -` becomes `--resources=-`: yargs would not take
  *  "-" as the flag's value. */
 export function haltExecArgs(args: string[]): string[] {
-  let i = 0;
-  while (i < args.length && args[i]!.startsWith('-')) i += GLOBAL_WITH_VALUE.has(args[i]!) ? 2 : 1;
+  let i = commandIndex(args);
   const command = args[i];
   if (command === 'update') {
     const out = args.slice(0, i + 1);

@@ -6,6 +6,7 @@ import { RuntimeError } from './errors.js';
 import { configureLog, closeLog, log, logToFile } from './log.js';
 import { enableTrace, mark, printTrace } from './trace.js';
 import { parseFast } from './fast-args.js';
+import { commandIndex } from './global-flags.js';
 import { runCommand } from './commands.js';
 import { setRootlessFlag } from './lifecycle/root.js';
 
@@ -27,17 +28,10 @@ function reportError(err: unknown): void {
   }
 }
 
-const GLOBAL_WITH_VALUE = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
-
 /** `--version` / `-v` among the global flags, before any command. */
 function wantsVersion(args: string[]): boolean {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--version' || a === '-v') return true;
-    if (!a.startsWith('-')) return false;
-    if (GLOBAL_WITH_VALUE.has(a)) i++;
-  }
-  return false;
+  const globals = args.slice(0, commandIndex(args));
+  return globals.includes('--version') || globals.includes('-v');
 }
 
 /** The warm server's hidden commands (docs/warm-mode.md), or undefined. */

@@ -4,11 +4,11 @@
 import { openSync, readlinkSync } from 'node:fs';
 import tty from 'node:tty';
 import * as addon from '../linux/addon.js';
+import { commandIndex } from '../global-flags.js';
 import type { PeerCred } from '../linux/addon.js';
 import type { Hello } from './front-protocol.js';
 
 const NAMESPACES = ['mnt', 'pid', 'net', 'user', 'ipc', 'uts', 'cgroup'];
-const GLOBAL_WITH_VALUE = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
 
 /** Not served warm: long-running streams, and the server's own commands. */
 const COLD_ONLY = new Set(['events', '__warm-server', '__warm-worker']);
@@ -18,12 +18,7 @@ const REUSABLE = new Set(['state', 'create', 'start', 'kill', 'delete', 'list', 
 
 /** The command word of a runc command line (after the global flags). */
 export function commandOf(args: string[]): string {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith('-')) return a;
-    if (GLOBAL_WITH_VALUE.has(a)) i++;
-  }
-  return '';
+  return args[commandIndex(args)] ?? '';
 }
 
 export function reusableAfter(args: string[]): boolean {
