@@ -6,7 +6,7 @@
 // against runc and writes bench/results/<time>.json and bench/results/latest.json.
 //
 // Environment: TSRUNC_BIN (default bin/tsrunc), RUNC, CRUN (default
-// /work/shared/bin/crun-hybrid), BENCH_RUNS (default 15), BENCH_ONLY
+// ../shared/bin/crun-hybrid beside the repository), BENCH_RUNS (default 15), BENCH_ONLY
 // (comma list of item numbers: 1-7 as in issue 7, 8 = tsrunc's --trace
 // phases).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,7 +37,7 @@ const warmLink = join(work, 'tsrunc-warm');
 if (existsSync(FRONT)) symlinkSync(FRONT, warmLink);
 const runtimes = [
   { name: 'runc', bin: process.env.RUNC ?? '/usr/sbin/runc' },
-  { name: 'crun', bin: process.env.CRUN ?? resolve(REPO, '../../shared/bin/crun-hybrid'), note: 'through crun-hybrid' },
+  { name: 'crun', bin: process.env.CRUN ?? resolve(REPO, '../shared/bin/crun-hybrid'), note: 'through crun-hybrid' },
   { name: 'tsrunc', bin: process.env.TSRUNC_BIN ?? join(REPO, 'bin/tsrunc') },
   ...(existsSync(BINARY) ? [{ name: 'tsrunc-bin', bin: BINARY }] : []),
   ...(existsSync(FRONT) ? [{ name: 'tsrunc-warm', bin: warmLink, warm: true }] : []),

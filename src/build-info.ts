@@ -2,6 +2,7 @@
 // dist/build-info.json at build time (scripts/stamp-build.mjs); the
 // standalone binary carries its own copy (src/standalone.ts).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { standalone } from './standalone.js';
 
 export interface BuildInfo {
@@ -13,7 +14,7 @@ export function buildInfo(): BuildInfo {
   const embedded = standalone()?.buildInfo;
   if (embedded) return embedded;
   try {
-    return JSON.parse(readFileSync(new URL('../build-info.json', import.meta.url), 'utf8')) as BuildInfo;
+    return JSON.parse(readFileSync(join(import.meta.dirname, '..', 'build-info.json'), 'utf8')) as BuildInfo;
   } catch {
     return { version: '0.0.0', commit: 'unknown' };
   }

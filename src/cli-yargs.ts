@@ -7,6 +7,7 @@ import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { RuntimeError } from './errors.js';
 import { configureLog } from './log.js';
 import { mark } from './trace.js';
+import { writeStdout } from './output.js';
 import { setRootlessFlag } from './lifecycle/root.js';
 import { runCommand, storeFor, type CreateCallOptions, type GlobalOptions } from './commands.js';
 
@@ -161,9 +162,9 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
       async (a) => {
         const { listContainers, formatTable } = await import('./lifecycle/list.js');
         const states = listContainers(store(a));
-        if (a.quiet) process.stdout.write(states.map((s) => s.id + '\n').join(''));
-        else if (a.format === 'json') process.stdout.write(JSON.stringify(states) + '\n');
-        else process.stdout.write(formatTable(states));
+        if (a.quiet) writeStdout(states.map((s) => s.id + '\n').join(''));
+        else if (a.format === 'json') writeStdout(JSON.stringify(states) + '\n');
+        else writeStdout(formatTable(states));
       },
     )
     .command(
@@ -243,8 +244,8 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
         const pids = containerPids(store(a), a.id);
         const psArgs = [...a.psArgs, ...((a['--'] as unknown[] | undefined) ?? [])].map(String);
         if (psArgs[0] === '--') psArgs.shift(); // `ps <id> -- -o pid`
-        if (a.format === 'json') process.stdout.write(JSON.stringify(pids) + '\n');
-        else process.stdout.write(psTable(pids, psArgs));
+        if (a.format === 'json') writeStdout(JSON.stringify(pids) + '\n');
+        else writeStdout(psTable(pids, psArgs));
       },
     )
     .command(
@@ -280,7 +281,7 @@ function buildParser(args: string[]): Argv<GlobalArgs> {
       (y) => y,
       async () => {
         const { featuresDocument } = await import('./lifecycle/features.js');
-        process.stdout.write(JSON.stringify(featuresDocument(), null, '    ') + '\n');
+        writeStdout(JSON.stringify(featuresDocument(), null, '    ') + '\n');
       },
     )
     .command(

@@ -5,6 +5,7 @@
 import { RuntimeError } from './errors.js';
 import { configureLog, closeLog, log, logToFile } from './log.js';
 import { enableTrace, mark, printTrace } from './trace.js';
+import { writeStderr, writeStdout } from './output.js';
 import { parseFast } from './fast-args.js';
 import { commandIndex } from './global-flags.js';
 import { runCommand } from './commands.js';
@@ -21,11 +22,7 @@ function reportError(err: unknown): void {
   // With --log the error also goes to the log file, as its last error line.
   if (logToFile()) log.error(msg);
   // With --log the engine reads the file; the person reads stderr either way.
-  try {
-    process.stderr.write(`tsrunc: ${msg}\n`);
-  } catch {
-    // stderr closed
-  }
+  writeStderr(`tsrunc: ${msg}\n`);
 }
 
 /** `--version` / `-v` among the global flags, before any command. */
@@ -62,7 +59,7 @@ export async function main(args: string[]): Promise<void> {
     args = [...args.slice(0, traceAt), ...args.slice(traceAt + 1)];
   }
   if (wantsVersion(args)) {
-    process.stdout.write(await versionText());
+    writeStdout(await versionText());
     return;
   }
   let exitCode = 0;

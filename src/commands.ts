@@ -5,6 +5,7 @@ import { RuntimeError } from './errors.js';
 import { defaultRoot } from './lifecycle/root.js';
 import { StateStore } from './lifecycle/state-store.js';
 import { mark } from './trace.js';
+import { writeStdout } from './output.js';
 
 export interface GlobalOptions {
   root?: string;
@@ -65,7 +66,7 @@ export async function runCommand(call: CommandCall): Promise<number> {
     case 'state': {
       const { containerState } = await import('./lifecycle/state.js');
       mark('load command modules');
-      process.stdout.write(JSON.stringify(containerState(store, call.id), null, '  ') + '\n');
+      writeStdout(JSON.stringify(containerState(store, call.id), null, '  ') + '\n');
       return 0;
     }
     case 'kill': {

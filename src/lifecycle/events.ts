@@ -3,6 +3,7 @@
 // stats event every --interval and an {"type":"oom","id"} as soon as the
 // memory controller counts a new OOM kill, until the container stops.
 import { RuntimeError } from '../errors.js';
+import { writeStdout } from '../output.js';
 import { openCgroupForState } from '../linux/cgroups/index.js';
 import { containerStatus } from './status.js';
 import type { StateStore } from './state-store.js';
@@ -24,7 +25,7 @@ interface Event {
 const OOM_POLL_MS = 100;
 
 function emit(e: Event): void {
-  process.stdout.write(JSON.stringify(e) + '\n');
+  writeStdout(JSON.stringify(e) + '\n');
 }
 
 /** "5s", "500ms", "1m", "1.5s" (Go's time.ParseDuration units we need). */

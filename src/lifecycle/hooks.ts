@@ -1,7 +1,7 @@
 // Runs the hooks the parent is responsible for (prestart, createRuntime,
 // poststart, poststop) with the state on stdin, as runtime.md says.
 // createContainer and startContainer run inside the container (init helper).
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../lazy-builtins.js';
 import { RuntimeError } from '../errors.js';
 import { log } from '../log.js';
 import type { Hook, HookName, State } from '../spec/types.js';
@@ -13,7 +13,7 @@ export function runHook(name: HookName, index: number, hook: Hook, state: State)
     const eq = kv.indexOf('=');
     if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  const res = spawnSync(hook.path, args.slice(1), {
+  const res = childProcess().spawnSync(hook.path, args.slice(1), {
     argv0: args[0],
     input: JSON.stringify(state),
     env,

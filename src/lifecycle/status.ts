@@ -7,8 +7,13 @@ import type { ContainerStatus, State } from '../spec/types.js';
 import type { StateStore, StoredState } from './state-store.js';
 import { openCgroupForState } from '../linux/cgroups/index.js';
 
+/** The container's init still runs (stopped is everything else). */
+export function initAlive(st: StoredState): boolean {
+  return isSameLiveProcess(st.pid, st.pidStartTime);
+}
+
 export function containerStatus(store: StateStore, st: StoredState): ContainerStatus {
-  if (!isSameLiveProcess(st.pid, st.pidStartTime)) return 'stopped';
+  if (!initAlive(st)) return 'stopped';
   if (existsSync(store.fifoPath(st.id))) return 'created';
   try {
     if (openCgroupForState(st).isFrozen()) return 'paused';

@@ -1,15 +1,16 @@
 // Wires a pty master to tsrunc's own terminal, for `run` and `exec` in the
 // foreground without a console socket.
-import tty from 'node:tty';
+import type { ReadStream } from 'node:tty';
+import { tty } from '../lazy-builtins.js';
 import * as addon from '../linux/addon.js';
 
 /** Copies our stdin to the pty and the pty to our stdout; returns the undo. */
 export function wireTerminal(master: number): () => void {
-  const pty = new tty.ReadStream(master);
+  const pty = new (tty().ReadStream)(master);
   const stdin = process.stdin;
   const raw = stdin.isTTY === true;
   if (raw) {
-    (stdin as tty.ReadStream).setRawMode(true);
+    (stdin as ReadStream).setRawMode(true);
     const resize = (): void => {
       const out = process.stdout;
       if (out.isTTY) addon.setWinsize(master, out.rows, out.columns);
@@ -22,7 +23,7 @@ export function wireTerminal(master: number): () => void {
   pty.on('error', () => undefined); // EIO once the container side closes
   return () => {
     stdin.unpipe(pty);
-    if (raw) (stdin as tty.ReadStream).setRawMode(false);
+    if (raw) (stdin as ReadStream).setRawMode(false);
     stdin.pause();
     pty.destroy();
   };

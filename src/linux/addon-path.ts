@@ -4,7 +4,6 @@
 // the standalone binary it is beside the executable (src/standalone.ts).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { standalone } from '../standalone.js';
 
 let cached: string | undefined;
@@ -28,7 +27,7 @@ export function addonPath(): string {
   if (override) return (cached = override);
   const install = standalone();
   if (install) return (cached = join(install.dir, 'tsrunc.node'));
-  let dir = dirname(fileURLToPath(import.meta.url));
+  let dir = import.meta.dirname;
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
     if (up === dir) throw new Error('tsrunc: cannot find the package root (build/Release/tsrunc.node)');

@@ -4,7 +4,7 @@
 // is `deny`), so anything wider goes through the setuid newuidmap/newgidmap
 // of shadow's uidmap package, which check /etc/subuid and /etc/subgid — the
 // same split runc and crun make.
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../lazy-builtins.js';
 import { accessSync, constants } from 'node:fs';
 import * as addon from './addon.js';
 import { RuntimeError } from '../errors.js';
@@ -50,7 +50,7 @@ export function selfMappingFrom(maps: readonly IdMapping[], id: number): IdMappi
 function runMapHelper(tool: string, pid: number, maps: readonly IdMapping[]): void {
   const args = [String(pid)];
   for (const m of maps) args.push(String(m.containerID), String(m.hostID), String(m.size));
-  const r = spawnSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = childProcess().spawnSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.error) throw new RuntimeError(`${tool}: ${r.error.message}`);
   if (r.status !== 0) {
     const why = (r.stderr ?? '').trim().split('\n').pop() || `exit status ${r.status ?? 'signal ' + String(r.signal)}`;

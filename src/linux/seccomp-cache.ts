@@ -4,10 +4,10 @@
 // Keyed by everything the program depends on: the native input, the
 // libseccomp version, the kernel release and the CPU architecture. Best
 // effort: any problem reading or writing means compiling again.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
+import { crypto } from '../lazy-builtins.js';
 import type { NativeSeccompSpec } from './seccomp-addon.js';
 import { seccompAddon } from './seccomp-addon.js';
 
@@ -28,7 +28,7 @@ function cacheKey(spec: NativeSeccompSpec): string {
     { v: 1, lib: seccompAddon().libseccompVersion(), kernel: release(), arch: process.arch, spec },
     (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
   );
-  return createHash('sha256').update(json).digest('hex');
+  return crypto().createHash('sha256').update(json).digest('hex');
 }
 
 function isEntry(x: unknown): x is Entry {

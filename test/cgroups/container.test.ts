@@ -129,6 +129,16 @@ t.test('pause freezes the container (state paused, no progress), resume thaws it
   t.equal(rt.run(['state', 'frz']).code, 1);
 });
 
+t.test('kill KILL of a paused container stops it (thawed so the signal lands, as runc)', { skip }, async (t) => {
+  const { rt, bundle } = setup(t, ['sleep', '1000']);
+  rt.ok(['run', '-d', '--bundle', bundle.dir, 'frzkill']);
+  rt.ok(['pause', 'frzkill']);
+  t.equal(rt.state('frzkill').status, 'paused');
+  rt.ok(['kill', 'frzkill', 'KILL']);
+  t.ok(await waitUntil(() => rt.state('frzkill').status === 'stopped', 5000 * slow), 'stopped, not left frozen');
+  rt.ok(['delete', 'frzkill']);
+});
+
 t.test('events --stats prints one stats object; --interval streams until the container stops', { skip }, async (t) => {
   const { rt, bundle } = setup(t, ['sleep', '1000'], (s) => {
     s.linux!.resources = { memory: { limit: 48 << 20 }, pids: { limit: 30 } };

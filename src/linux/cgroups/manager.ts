@@ -85,14 +85,31 @@ class FsCgroupManager implements CgroupManager {
   readonly mode: CgroupMode;
   private readonly dirs: ContainerDirs;
   private readonly created: string[];
-  private readonly unifiedControllers: string[];
+  private hierarchies: Hierarchies | undefined;
+  private unifiedList: string[] | undefined;
 
-  constructor(private readonly h: Hierarchies, private readonly opts: CgroupManagerOptions) {
-    this.mode = h.mode;
-    this.dirs = opts.paths ? dirsFromPaths(opts.paths) : containerDirs(h, innerPath(opts));
+  /** With the paths of a container's state, the host's hierarchies are read
+   *  (mountinfo) only by what needs them: kill, pause and delete never do. */
+  constructor(private readonly opts: CgroupManagerOptions) {
+    this.hierarchies = opts.hierarchies;
+    if (opts.paths) {
+      this.dirs = dirsFromPaths(opts.paths);
+      this.mode = modeOfPaths(opts.paths);
+    } else {
+      this.dirs = containerDirs(this.h, innerPath(opts));
+      this.mode = this.h.mode;
+    }
     this.created = [...(opts.createdDirs ?? [])];
-    // On a hybrid host the cgroup2 root lists only what v1 has not claimed.
-    this.unifiedControllers = (h.unified?.controllers ?? []).filter((c) => !h.v1.has(c));
+  }
+
+  private get h(): Hierarchies {
+    return (this.hierarchies ??= detectHierarchies());
+  }
+
+  /** On a hybrid host the cgroup2 root lists only what v1 has not claimed. */
+  private get unifiedControllers(): string[] {
+    const h = this.h;
+    return (this.unifiedList ??= (h.unified?.controllers ?? []).filter((c) => !h.v1.has(c)));
   }
 
   paths(): Record<string, string> {
@@ -267,8 +284,12 @@ class FsCgroupManager implements CgroupManager {
     }
   }
 
+  /** v1's freezer controller, else the cgroup2 directory (freezing is part
+   *  of cgroup2's core, never listed in cgroup.controllers). */
   private freezerTarget(): Target {
-    return this.target('freezer') ?? (this.dirs.unified ? { kind: 'v2', dir: this.dirs.unified } : this.need('freezer', 'pause'));
+    const d = this.dirs.v1.get('freezer');
+    if (d) return { kind: 'v1', dir: d };
+    return this.dirs.unified ? { kind: 'v2', dir: this.dirs.unified } : this.need('freezer', 'pause');
   }
 
   freeze(): void {
@@ -416,6 +437,14 @@ function blockIoSet(r: Resources): boolean {
   );
 }
 
+/** The host's mode as detectHierarchies() tells it, from recorded paths: v1
+ *  controllers and a cgroup2 directory make a hybrid host. */
+function modeOfPaths(paths: Record<string, string>): CgroupMode {
+  const realV1 = Object.keys(paths).some((c) => c !== '' && !c.startsWith('name='));
+  const unified = paths[''] !== undefined;
+  return !realV1 && unified ? 'v2' : unified ? 'hybrid' : 'v1';
+}
+
 function dirsFromPaths(paths: Record<string, string>): ContainerDirs {
   const v1 = new Map(Object.entries(paths).filter(([c]) => c !== ''));
   return { v1, unified: paths[''] };
@@ -446,5 +475,5 @@ export function removeCgroupTree(dir: string): void {
 
 export function openCgroupManager(opts: CgroupManagerOptions): CgroupManager {
   if (!opts.id) throw new Error('cgroups: a container id is needed');
-  return new FsCgroupManager(opts.hierarchies ?? detectHierarchies(), opts);
+  return new FsCgroupManager(opts);
 }
