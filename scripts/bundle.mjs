@@ -24,10 +24,10 @@
 // is newer than dist/src/cli.js (a later `tsc` makes it stale, and then the
 // plain modules run).
 import { build } from 'esbuild';
-import { readFileSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { trainCodeCache } from './train-code-cache.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'bundle');
@@ -84,32 +84,7 @@ await build({
   outfile: join(out, 'yargs.cjs'),
 });
 
-// Record the code caches: run calls that compile the hot paths (bin/tsrunc
-// writes each part's cache at exit when TSRUNC_WRITE_CODE_CACHE names this
-// directory, starting from the cache the previous call left, so they add
-// up). None of them creates anything: `create` stops at its missing rootfs,
-// after the config is parsed and schema-validated; `list` of an empty root
-// goes through yargs.
-const tmpRoot = join(out, '.train-root');
-const trainBundle = join(out, '.train-bundle');
-mkdirSync(trainBundle, { recursive: true });
-const { defaultSpec } = await import(pathToFileURL(join(root, 'dist', 'src', 'lifecycle', 'spec.js')).href);
-const spec = defaultSpec();
-spec.process.terminal = false;
-spec.root = { path: 'no-such-rootfs' };
-writeFileSync(join(trainBundle, 'config.json'), JSON.stringify(spec));
-const calls = [
-  ['create', '--bundle', trainBundle, 'none'],
-  ['state', 'none'],
-  ['kill', 'none', 'KILL'],
-  ['start', 'none'],
-  ['delete', 'none'],
-  ['list'],
-];
-for (const args of calls) {
-  spawnSync(process.execPath, [join(root, 'bin', 'tsrunc'), '--root', tmpRoot, ...args], { env: { ...process.env, TSRUNC_WRITE_CODE_CACHE: out }, stdio: 'ignore' });
-}
-rmSync(trainBundle, { recursive: true, force: true });
-rmSync(tmpRoot, { recursive: true, force: true });
+// Record the code caches (scripts/train-code-cache.mjs).
+trainCodeCache(process.execPath, out);
 const cached = ['cli', 'validators', 'yargs'].filter((p) => existsSync(join(out, `${p}.cache`)));
 console.log(`bundle: wrote dist/bundle/{cli,validators,yargs}.cjs, code caches for ${cached.join(', ') || 'none'}`);

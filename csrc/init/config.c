@@ -177,6 +177,14 @@ static void parse_record(struct cursor *c)
 	case TSR_R_NEW_KEYRING: cfg.new_keyring = (int)take_u32(c); break;
 	case TSR_R_IN_USERNS: cfg.in_userns = (int)take_u32(c); break;
 	case TSR_R_APPARMOR: cfg.apparmor = take_str(c); break;
+	case TSR_R_CGROUP: {
+		struct cgroup_rec *g = PUSH(cfg.cgroups, cfg.ncgroups, 64, "cgroups");
+		take_struct(c, &g->c, sizeof g->c);
+		g->path = take_str(c);
+		if (g->c.kind != TSR_CGROUP_V1 && g->c.kind != TSR_CGROUP_V2)
+			die("config: bad cgroup kind %u", g->c.kind);
+		break;
+	}
 	case TSR_R_CPU_AFFINITY_FINAL:
 		if (c->left == 0 || c->left % 8)
 			die("config: cpu affinity mask of %u bytes", c->left);

@@ -27,6 +27,7 @@ struct device_rec { struct tsr_device d; const char *path; };
 struct sysctl_rec { const char *key, *value; };
 struct symlink_rec { const char *target, *link; };
 struct hook_rec { struct tsr_hook h; const char *path; const char **args; const char **env; };
+struct cgroup_rec { struct tsr_cgroup c; const char *path; };
 
 struct config {
 	uint32_t mode;
@@ -87,6 +88,8 @@ struct config {
 	int apparmor_enabled;  /* read by stage 0 from the host's sysfs */
 	const void *cpu_mask; /* execCPUAffinity.final */
 	uint32_t cpu_mask_len;
+	struct cgroup_rec cgroups[64];
+	int ncgroups;
 };
 
 /* fds the helper was given (argv), -1 when absent */
@@ -115,8 +118,14 @@ void parse_config(char *buf, uint32_t len);
 
 /* namespaces.c */
 void join_namespaces(void);
-void unshare_namespaces(void);
+void unshare_namespaces(void);         /* stage 0: all new ones but cgroup */
+void unshare_cgroup_namespace(void);   /* stage 1, once in its cgroups */
 void write_timens_offsets(void);
+
+/* cgroups.c */
+void join_v1_cgroups(void);            /* stage 0, before any namespace */
+int prepare_cgroup2(void);             /* stage 0, before any namespace: fd or -1 */
+long clone_container_process(int cgroup2_fd); /* fork-like: 0 in the child */
 
 /* util in rootfs.c: resolve `path` inside rootfd, never leaving it.
    create: 0 = must exist, 'd' = create dirs, 'f' = create dirs + file. */
@@ -125,7 +134,7 @@ int proc_fd_path(char *buf, size_t size, int fd);
 
 /* mounts.c */
 void setup_mounts(int rootfd);
-void save_host_cgroups(void); /* stage 0, before unshare */
+void save_host_cgroups(void); /* stage 1, before its cgroup namespace */
 void make_idmap_userns(void);  /* stage 0, before joining namespaces */
 int bind_fd_onto(int srcfd, const char *srcpath, int dstfd, int recursive);
 

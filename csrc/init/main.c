@@ -1,9 +1,10 @@
 /*
  * tsrunc-init: the container-side helper (see ARCHITECTURE.md, "Parent <->
- * helper sync protocol"). Stage 0 joins/creates namespaces and forks the
- * container's init (stage 1) as a sibling (CLONE_PARENT: its parent is the
- * tsrunc process, as with runc); stage 1 builds the rootfs, reports ready,
- * waits on the exec FIFO and execs the process.
+ * helper sync protocol"). Stage 0 joins the cgroups, joins/creates
+ * namespaces and forks the container's init (stage 1) as a sibling
+ * (CLONE_PARENT: its parent is the tsrunc process, as with runc); stage 1
+ * builds the rootfs, reports ready, waits on the exec FIFO and execs the
+ * process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -189,10 +190,12 @@ int main(int argc, char **argv)
 			die("apparmor: profile %s requested but AppArmor is not enabled", cfg.apparmor);
 	}
 
-	if (cfg.mode == TSR_MODE_CREATE) {
-		save_host_cgroups();
+	/* cgroups first, by host paths: before any namespace, so that what
+	   the namespaces cost the kernel is charged to the container */
+	join_v1_cgroups();
+	int cgroup2 = prepare_cgroup2();
+	if (cfg.mode == TSR_MODE_CREATE)
 		make_idmap_userns();
-	}
 	join_namespaces();
 	unshare_namespaces();
 	write_timens_offsets();
@@ -202,18 +205,25 @@ int main(int argc, char **argv)
 	int gate[2];
 	if (pipe2(gate, O_CLOEXEC) < 0)
 		die_errno("pipe");
-	long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+	long pid = clone_container_process(cgroup2);
 	if (pid < 0)
 		die_errno("forking the container process");
 	if (pid > 0) {
 		send_u32(TSR_C_PID, (uint32_t)pid);
 		_exit(0);
 	}
+	if (cgroup2 >= 0)
+		close(cgroup2);
 	close(gate[1]);
 	char c;
 	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
 		;
 	close(gate[0]);
+	/* stage 1 is in all its cgroups now (the cgroup2 one since it was
+	   born): the host's view of them, then a cgroup namespace rooted there */
+	if (cfg.mode == TSR_MODE_CREATE)
+		save_host_cgroups();
+	unshare_cgroup_namespace();
 
 	if (cfg.mode == TSR_MODE_EXEC)
 		exec_init();

@@ -215,7 +215,7 @@ static void mount_cgroup(int rootfd, const struct mount_rec *m)
 	struct statfs sfs;
 	if (statfs("/sys/fs/cgroup", &sfs) < 0)
 		die_errno("mount %s: host /sys/fs/cgroup", m->dst);
-	/* the host view, read by stage 0 before a cgroup namespace existed */
+	/* the host view, read by stage 1 before its cgroup namespace existed */
 	FILE *f = fmemopen(host_cgroups, strlen(host_cgroups), "r");
 	if (!f)
 		die_errno("reading /proc/self/cgroup");

@@ -1,7 +1,7 @@
 /*
  * Stage 0's namespace work: join by path (user first, the order sent),
- * create a user namespace and let the parent map it, unshare the rest, time
- * namespace offsets.
+ * create a user namespace and let the parent map it, unshare the rest but
+ * the cgroup namespace (stage 1's), time namespace offsets.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,9 +51,11 @@ void join_namespaces(void)
 	}
 }
 
+/* All new namespaces but the cgroup one: stage 1 makes that itself, once
+   it is in the container's cgroups (it is born in the cgroup2 one). */
 void unshare_namespaces(void)
 {
-	uint32_t rest = cfg.ns_new;
+	uint32_t rest = cfg.ns_new & ~(uint32_t)CLONE_NEWCGROUP;
 	if (rest & CLONE_NEWUSER) {
 		if (unshare(CLONE_NEWUSER) < 0)
 			die_errno("creating the user namespace");
@@ -69,6 +71,12 @@ void unshare_namespaces(void)
 	}
 	if (rest && unshare((int)rest) < 0)
 		die_errno("creating namespaces (flags 0x%x)", rest);
+}
+
+void unshare_cgroup_namespace(void)
+{
+	if ((cfg.ns_new & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		die_errno("creating the cgroup namespace");
 }
 
 void write_timens_offsets(void)

@@ -7,7 +7,7 @@ import { ChildMsg } from '../linux/protocol.js';
 import { buildInitConfig } from '../linux/init-config.js';
 import { compileSeccompFor } from '../linux/seccomp-bridge.js';
 import { sendToSeccompListener } from '../linux/seccomp-listener.js';
-import { openCgroupForCreate, type CgroupHandle } from '../linux/cgroups/index.js';
+import { openCgroupForCreate } from '../linux/cgroups/index.js';
 import { procStat, waitGone } from '../linux/proc.js';
 import { loadConfig } from '../spec/load.js';
 import { ConfigError } from '../spec/errors.js';
@@ -20,7 +20,7 @@ import { isRootless } from './root.js';
 import { checkUnprivileged } from './rootless.js';
 import { runHooks, runHooksWarnOnly } from './hooks.js';
 import { hookState } from './status.js';
-import { StateStore, writeAtomic, type StoredState } from './state-store.js';
+import { StateStore, validateId, writeAtomic, type StoredState } from './state-store.js';
 
 import { OCI_VERSION } from '../spec/version.js';
 
@@ -62,10 +62,26 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
   const seccomp = compileSeccompFor(spec, { debug: (m) => log.debug(m) });
   mark('seccomp compile');
   checkUnprivileged(spec, isRootless());
+  // Encoded before anything exists too: what it refuses leaves nothing behind.
+  validateId(opts.id);
+  const rootless = isRootless();
+  const cg = openCgroupForCreate({ id: opts.id, spec, rootless });
+  const config = buildInitConfig(spec, {
+    mode: 'create',
+    rootfs,
+    id: opts.id,
+    noPivot: opts.noPivot,
+    noNewKeyring: opts.noNewKeyring,
+    preserveFds: passFds,
+    consoleSocket: Boolean(opts.consoleSocket) || opts.ownConsole !== undefined,
+    seccompBpf: seccomp,
+    bundle,
+    cgroups: { ...cg.joinDirs(), optional: rootless },
+  });
+  mark('init config encoding');
   store.reserve(opts.id);
   const cleanups: (() => void)[] = [() => store.remove(opts.id)];
   const session = new HelperSession();
-  let cgroup: CgroupHandle | undefined;
   // runtime.md steps 3-5: a failing create-time hook stops the container and
   // continues at step 12, so poststop hooks run too.
   let hooksStarted = false;
@@ -80,29 +96,15 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
     owner: '',
     annotations: spec.annotations,
     cgroup: { paths: {}, createdDirs: [] },
-    rootless: isRootless(),
+    rootless,
   };
   try {
     const fifo = store.fifoPath(opts.id);
     addon.mkfifo(fifo, 0o622);
-    cgroup = openCgroupForCreate({ id: opts.id, spec, rootless: base.rootless });
-    const cg = cgroup;
     cg.create();
     cleanups.push(() => cg.destroy());
     cg.set(spec.linux?.resources ?? {}); // runc's default device rules even without resources
     mark('state dir, fifo, cgroup');
-    const config = buildInitConfig(spec, {
-      mode: 'create',
-      rootfs,
-      id: opts.id,
-      noPivot: opts.noPivot,
-      noNewKeyring: opts.noNewKeyring,
-      preserveFds: passFds,
-      consoleSocket: Boolean(opts.consoleSocket) || opts.ownConsole !== undefined,
-      seccompBpf: seccomp,
-      bundle,
-    });
-    mark('init config encoding');
     const fifoFd = addon.openPath(fifo);
     const consoleFd = opts.consoleSocket ? connectConsole(opts.consoleSocket) : (opts.ownConsole ?? -1);
     try {
@@ -110,7 +112,6 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
         config,
         { preserveFds: passFds, fifoFd, consoleFd },
         {
-          onSpawned: (pid) => cg.apply(pid),
           onPid: (pid) => {
             base.pid = pid;
             base.pidStartTime = procStat(pid)?.startTime ?? '';

@@ -94,16 +94,15 @@ export async function execInContainer(store: StateStore, o: ExecOptions): Promis
     consoleSocket: consoleFd >= 0,
     seccompBpf: seccomp,
     joinPid: st.pid,
+    cgroups: { ...openCgroupForState(st).joinDirs(), optional: st.rootless },
   });
   const session = new HelperSession();
-  const cg = openCgroupForState(st);
   let pid: number;
   try {
     pid = session.run(
       config,
       { preserveFds: o.preserveFds, fifoFd: -1, consoleFd },
       {
-        onSpawned: (p) => cg.apply(p),
         onPid: () => undefined,
         onHooks: () => '',
         // runc: the exec'd process's pid, the container's state as running

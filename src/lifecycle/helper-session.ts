@@ -19,8 +19,6 @@ export interface SessionFds {
 }
 
 export interface SessionCallbacks {
-  /** The helper's pid is known: put it into the cgroup. */
-  onSpawned(pid: number): void;
   /** Host pid of the container's init (or exec'd process) is known. */
   onPid(pid: number): void;
   /** Before pivot_root: run prestart/createRuntime hooks; return the state
@@ -60,7 +58,6 @@ export class HelperSession {
     }
     mark('helper spawn');
     log.debug(`init helper started, pid ${this.stage0}`);
-    cb.onSpawned(this.stage0);
     addon.sendMessage(this.sync, ParentMsg.CONFIG, config);
     for (;;) {
       const msg = addon.recvMessage(this.sync, HELPER_TIMEOUT_MS);

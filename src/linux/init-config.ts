@@ -5,7 +5,7 @@ import { capabilitySets } from './capabilities.js';
 import { cpuMask } from './cpus.js';
 import { containerDevices, devSymlinks, needsDevSetup } from './devices.js';
 import { mountRecord, PROPAGATION } from './mounts.js';
-import { HookKind, Mode, Rec, RecordWriter, UNSET, type Field } from './protocol.js';
+import { CgroupKind, HookKind, Mode, Rec, RecordWriter, UNSET, type Field } from './protocol.js';
 import { rlimitResource, rlimitValue } from './rlimits.js';
 
 export interface InitConfigOptions {
@@ -25,6 +25,16 @@ export interface InitConfigOptions {
   bundle?: string;
   /** exec mode: the container init's host pid, whose namespaces are joined. */
   joinPid?: number;
+  /** The container's cgroup directories, which the helper joins itself. */
+  cgroups?: CgroupJoin;
+}
+
+/** What a cgroup manager's joinDirs() gives, and whether failures to join
+ *  for want of permission are skipped (rootless, as runc). */
+export interface CgroupJoin {
+  v1: string[];
+  v2?: string;
+  optional: boolean;
 }
 
 export const CLONE_FLAGS: Record<NamespaceType, number> = {
@@ -281,5 +291,12 @@ export function buildInitConfig(spec: Spec, opts: InitConfigOptions): Buffer {
     w.u32(Rec.NEW_KEYRING, opts.noNewKeyring ? 0 : 1);
   }
   processRecords(w, spec, opts);
+  if (opts.cgroups) cgroupRecords(w, opts.cgroups);
   return w.finish();
+}
+
+function cgroupRecords(w: RecordWriter, join: CgroupJoin): void {
+  const optional = join.optional ? 1 : 0;
+  for (const dir of join.v1) w.record(Rec.CGROUP, [['u32', CgroupKind.V1], ['u32', optional]], dir);
+  if (join.v2) w.record(Rec.CGROUP, [['u32', CgroupKind.V2], ['u32', optional]], join.v2);
 }

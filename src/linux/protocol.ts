@@ -60,43 +60,43 @@ export const Rec = {
   SYMLINK: 38,
   CPU_AFFINITY_FINAL: 39,
   APPARMOR: 40,
+  CGROUP: 41,
 } as const;
 
 export const Mode = { CREATE: 1, EXEC: 2 } as const;
 export const MountKind = { FS: 0, BIND: 1, CGROUP: 2 } as const;
 export const HookKind = { CREATE_CONTAINER: 1, START_CONTAINER: 2 } as const;
+export const CgroupKind = { V1: 1, V2: 2 } as const;
 
 /** A field of a C struct payload, in declaration order. */
 export type Field = ['u16' | 'u32' | 'i32', number] | ['u64', bigint];
 
-/** Builds a packet of records (tsr_hdr + payload, each padded to 4 bytes). */
+/** Builds a packet of records (tsr_hdr + payload, each padded to 4 bytes)
+ *  straight into one growing buffer: a config is a few hundred fields, and a
+ *  Buffer per field made the encoding cost milliseconds. */
 export class RecordWriter {
-  private chunks: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(4096);
   private size = 0;
 
   /** One record from payload parts: strings get their NUL, numbers are u32,
    *  typed fields follow C layout (the caller keeps struct alignment). */
   record(type: number, ...parts: (string | number | Buffer | Field[])[]): this {
-    const body: Buffer[] = [];
+    const start = this.size;
+    this.reserve(8);
+    this.size += 8;
     for (const p of parts) {
-      if (typeof p === 'string') {
-        if (p.includes('\0')) throw new Error(`config record ${type}: string contains a NUL byte`);
-        body.push(Buffer.from(p + '\0', 'utf8'));
-      } else if (typeof p === 'number') {
-        body.push(u32(p));
-      } else if (Buffer.isBuffer(p)) {
-        body.push(p);
-      } else {
-        body.push(struct(p));
-      }
+      if (typeof p === 'string') this.putString(type, p);
+      else if (typeof p === 'number') this.putU32(p);
+      else if (Buffer.isBuffer(p)) this.putBytes(p);
+      else for (const f of p) this.putField(f);
     }
-    const payload = Buffer.concat(body);
-    const hdr = Buffer.alloc(8);
-    hdr.writeUInt32LE(type, 0);
-    hdr.writeUInt32LE(payload.length, 4);
-    const pad = (4 - (payload.length % 4)) % 4;
-    this.chunks.push(hdr, payload, Buffer.alloc(pad));
-    this.size += 8 + payload.length + pad;
+    const len = this.size - start - 8;
+    this.buf.writeUInt32LE(type, start);
+    this.buf.writeUInt32LE(len, start + 4);
+    const pad = (4 - (len % 4)) % 4;
+    this.reserve(pad);
+    this.buf.fill(0, this.size, this.size + pad);
+    this.size += pad;
     if (this.size > MAX_PACKET) throw new Error(`config packet exceeds ${MAX_PACKET} bytes`);
     return this;
   }
@@ -110,38 +110,60 @@ export class RecordWriter {
   }
 
   finish(): Buffer {
-    return Buffer.concat(this.chunks, this.size);
+    return Buffer.from(this.buf.subarray(0, this.size));
   }
-}
 
-export function u32(v: number): Buffer {
-  const b = Buffer.alloc(4);
-  if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) throw new RangeError(`${v} does not fit 32 bits`);
-  if (v < 0) b.writeInt32LE(v, 0);
-  else b.writeUInt32LE(v, 0);
-  return b;
-}
+  private reserve(n: number): void {
+    if (this.size + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.size + n));
+    this.buf.copy(next, 0, 0, this.size);
+    this.buf = next;
+  }
 
-/** Host-endian (x86-64/arm64: little) C struct; u64 fields must already sit
- *  at 8-byte offsets (every tsr_* struct is laid out that way). */
-export function struct(fields: Field[]): Buffer {
-  const out: Buffer[] = [];
-  for (const [kind, value] of fields) {
+  private putString(type: number, s: string): void {
+    if (s.includes('\0')) throw new Error(`config record ${type}: string contains a NUL byte`);
+    const n = Buffer.byteLength(s, 'utf8');
+    this.reserve(n + 1);
+    this.buf.write(s, this.size, 'utf8');
+    this.buf[this.size + n] = 0;
+    this.size += n + 1;
+  }
+
+  private putBytes(b: Buffer): void {
+    this.reserve(b.length);
+    b.copy(this.buf, this.size);
+    this.size += b.length;
+  }
+
+  private putU32(v: number): void {
+    checkU32(v);
+    this.reserve(4);
+    if (v < 0) this.buf.writeInt32LE(v, this.size);
+    else this.buf.writeUInt32LE(v, this.size);
+    this.size += 4;
+  }
+
+  /** Host-endian (x86-64/arm64: little) C layout; u64 fields must already
+   *  sit at 8-byte offsets (every tsr_* struct is laid out that way). */
+  private putField([kind, value]: Field): void {
     if (kind === 'u64') {
-      const b = Buffer.alloc(8);
-      b.writeBigUInt64LE(value, 0);
-      out.push(b);
+      this.reserve(8);
+      this.buf.writeBigUInt64LE(value, this.size);
+      this.size += 8;
     } else if (kind === 'u16') {
-      const b = Buffer.alloc(2);
-      b.writeUInt16LE(value, 0);
-      out.push(b);
+      this.reserve(2);
+      this.buf.writeUInt16LE(value, this.size);
+      this.size += 2;
     } else if (kind === 'i32') {
-      const b = Buffer.alloc(4);
-      b.writeInt32LE(value, 0);
-      out.push(b);
+      this.reserve(4);
+      this.buf.writeInt32LE(value, this.size);
+      this.size += 4;
     } else {
-      out.push(u32(value));
+      this.putU32(value);
     }
   }
-  return Buffer.concat(out);
+}
+
+function checkU32(v: number): void {
+  if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) throw new RangeError(`${v} does not fit 32 bits`);
 }

@@ -129,6 +129,31 @@ t.test('pause freezes the container (state paused, no progress), resume thaws it
   t.equal(rt.run(['state', 'frz']).code, 1);
 });
 
+/** Fails unless `pid` is, in every hierarchy, in the directory the
+ *  container's state records for it (the host's view of /proc/<pid>/cgroup). */
+function checkInContainerCgroups(t: Test, rt: Runtime, id: string, pid: number, who: string): void {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+  const paths = stored(rt, id).cgroup.paths;
+  t.ok(Object.keys(paths).length > 0, 'the state records cgroup paths');
+  for (const [controller, dir] of Object.entries(paths)) {
+    const line = lines.find((l) => {
+      const [num, ctrls] = l.split(':');
+      return controller === '' ? num === '0' && ctrls === '' : ctrls!.split(',').includes(controller);
+    });
+    const inner = line?.split(':').slice(2).join(':');
+    t.ok(inner !== undefined && dir.endsWith(inner), `${who} in ${dir} (${line})`);
+  }
+}
+
+t.test('the init and an exec\'d process are in the container cgroup of every hierarchy (the helper joins them itself)', { skip }, async (t) => {
+  const { rt, bundle } = setup(t, ['sleep', '1000']);
+  rt.ok(['run', '-d', '--bundle', bundle.dir, 'cgjoin']);
+  checkInContainerCgroups(t, rt, 'cgjoin', rt.state('cgjoin').pid, 'the init');
+  const pidFile = join(bundle.dir, 'exec.pid');
+  rt.ok(['exec', '-d', '--pid-file', pidFile, 'cgjoin', 'sleep', '1000']);
+  checkInContainerCgroups(t, rt, 'cgjoin', Number(readFileSync(pidFile, 'utf8')), "the exec'd process");
+});
+
 t.test('kill KILL of a paused container stops it (thawed so the signal lands, as runc)', { skip }, async (t) => {
   const { rt, bundle } = setup(t, ['sleep', '1000']);
   rt.ok(['run', '-d', '--bundle', bundle.dir, 'frzkill']);

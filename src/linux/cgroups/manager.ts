@@ -30,6 +30,10 @@ export interface CgroupManager {
   create(): void;
   /** Moves pid into the container's cgroup in every hierarchy. */
   apply(pid: number): void;
+  /** The distinct directories a process of the container is in: one per v1
+   *  hierarchy, and the cgroup2 one (for tsrunc-init, which joins them
+   *  itself: csrc/init/cgroups.c). */
+  joinDirs(): { v1: string[]; v2?: string };
   /** Applies the config's resources, device rules included (runc's defaults appended). */
   set(resources: Resources): void;
   /** Applies only the fields given (tsrunc update); devices only if given. */
@@ -186,6 +190,10 @@ class FsCgroupManager implements CgroupManager {
   private isV1CpusetDir(d: string): boolean {
     const h = this.h.v1.get('cpuset');
     return h !== undefined && d.startsWith(h.mountPoint + '/') && cgroupFileExists(d, 'cpuset.cpus');
+  }
+
+  joinDirs(): { v1: string[]; v2?: string } {
+    return { v1: [...new Set(this.dirs.v1.values())], v2: this.dirs.unified };
   }
 
   apply(pid: number): void {
