@@ -6,9 +6,10 @@
 // against runc and writes bench/results/<time>.json and bench/results/latest.json.
 //
 // Environment: TSRUNC_BIN (default bin/tsrunc), RUNC, CRUN (default
-// ../shared/bin/crun-hybrid beside the repository), BENCH_RUNS (default 15), BENCH_ONLY
-// (comma list of item numbers: 1-7 as in issue 7, 8 = tsrunc's --trace
-// phases).
+// ../shared/bin/crun-hybrid beside the repository), BENCH_RUNS (default 15),
+// BENCH_ROUNDS (default 5: the runs of a timed item are split into rounds
+// that take every command in turn), BENCH_ONLY (comma list of item numbers:
+// 1-7 as in issue 7, 8 = tsrunc's --trace phases), BENCH_RUNTIMES.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir, totalmem, release, hostname, loadavg } from 'node:os';
@@ -22,6 +23,8 @@ import { withContainerd } from './containerd.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+// Each hyperfine item runs in this many interleaved rounds (BENCH_ROUNDS).
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ONLY = process.env.BENCH_ONLY?.split(',').map(Number);
 const want = (n) => !ONLY || ONLY.includes(n);
 delete process.env.NODE_EXTRA_CA_CERTS; // adds ~80 ms to every Node start
@@ -69,28 +72,41 @@ function machine() {
   };
 }
 
-/** hyperfine over `cmds` ({name, argv}); returns per name {median, mean, user, system} in ms. */
+/** hyperfine over `cmds` ({name, argv, prepare?}); returns per name {median,
+ *  mean, min, cpu} in ms. The runs are split into rounds, each running every
+ *  command in turn, so that a machine whose speed drifts (a shared host)
+ *  shifts every command alike and the ratios hold. */
 function hyperfine(label, cmds, { prepare, runs = RUNS } = {}) {
-  const json = join(work, `${label}.json`);
-  const args = ['-N', '--warmup', '2', '--runs', String(runs), '--export-json', json, '--style', 'basic'];
-  if (prepare) args.push('--prepare', prepare);
-  // or one per command (hyperfine takes them in order)
-  for (const c of cmds) if (c.prepare) args.push('--prepare', c.prepare);
-  for (const c of cmds) args.push('-n', c.name, c.argv.map(shellQuote).join(' '));
-  const r = spawnSync('hyperfine', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.status !== 0) {
-    process.stderr.write(r.stdout + r.stderr);
-    return { error: `hyperfine failed (${r.status}): ${(r.stderr || '').trim().split('\n').pop()}` };
+  const rounds = Math.min(ROUNDS, runs);
+  const per = cmds.map(() => ({ times: [], cpu: 0 }));
+  for (let round = 0; round < rounds; round++) {
+    const n = Math.floor(runs / rounds) + (round < runs % rounds ? 1 : 0);
+    const json = join(work, `${label}-${round}.json`);
+    const args = ['-N', '--warmup', round === 0 ? '2' : '1', '--runs', String(n), '--export-json', json, '--style', 'none'];
+    if (prepare) args.push('--prepare', prepare);
+    // or one per command (hyperfine takes them in order)
+    for (const c of cmds) if (c.prepare) args.push('--prepare', c.prepare);
+    for (const c of cmds) args.push('-n', c.name, c.argv.map(shellQuote).join(' '));
+    const r = spawnSync('hyperfine', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0) {
+      process.stderr.write(r.stdout + r.stderr);
+      return { error: `hyperfine failed (${r.status}): ${(r.stderr || '').trim().split('\n').pop()}` };
+    }
+    JSON.parse(readFileSync(json, 'utf8')).results.forEach((res, i) => {
+      per[i].times.push(...res.times);
+      per[i].cpu += (res.user + res.system) * res.times.length;
+    });
   }
   const out = {};
-  for (const res of JSON.parse(readFileSync(json, 'utf8')).results) {
-    out[res.command] = {
-      median: res.median * 1000,
-      mean: res.mean * 1000,
-      min: res.min * 1000,
-      cpu: (res.user + res.system) * 1000,
+  cmds.forEach((c, i) => {
+    const { times, cpu } = per[i];
+    out[c.name] = {
+      median: median(times) * 1000,
+      mean: (times.reduce((a, b) => a + b, 0) / times.length) * 1000,
+      min: Math.min(...times) * 1000,
+      cpu: (cpu / times.length) * 1000,
     };
-  }
+  });
   return out;
 }
 
@@ -125,7 +141,8 @@ const sleepBundle = makeBundle(join(work, 'bundle-sleep'), ['/bin/sleep', '3601'
 try {
   if (want(3)) {
     const cmds = [{ name: 'node -e 0', argv: ['node', '-e', '0'] }];
-    for (const rt of runtimes) cmds.push({ name: `${rt.name} --version`, argv: [rt.bin, '--version'] });
+    // warm: the root whose server the bench warmed up (another would start one)
+    for (const rt of runtimes) cmds.push({ name: `${rt.name} --version`, argv: [rt.bin, ...(rt.warm ? ['--root', rootFor(rt, 'state')] : []), '--version'] });
     results.items.version = hyperfine('version', cmds);
     // `state` of a created container (a sleep container left created).
     const st = [];

@@ -1,6 +1,5 @@
 // `tsrunc start`: release the init waiting on the exec FIFO so it execs the
 // user process, then run poststart hooks (failures only warn).
-import { rmSync } from 'node:fs';
 import * as addon from '../linux/addon.js';
 import { RuntimeError } from '../errors.js';
 import { checkStartable } from '../spec/semantic.js';
@@ -32,7 +31,7 @@ export function startContainer(store: StateStore, id: string): void {
   const fifo = store.fifoPath(id);
   const report = addon.fifoStart(fifo, START_TIMEOUT_MS);
   if (report === null) throw new RuntimeError(`container ${id}: init did not open the exec fifo (did it die?)`);
-  rmSync(fifo, { force: true });
+  store.removeFifo(id);
   mark('exec fifo release');
   if (report !== '') {
     // A startContainer hook or the process setup failed: runtime.md step 7,

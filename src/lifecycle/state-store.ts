@@ -7,6 +7,8 @@ import {
   writeFileSync,
   renameSync,
   rmSync,
+  rmdirSync,
+  unlinkSync,
   readdirSync,
   existsSync,
 } from 'node:fs';
@@ -34,6 +36,10 @@ export interface StoredState {
 
 const ID_PATTERN = /^[\w+\-.]+$/;
 
+const FIFO = 'exec.fifo';
+/** What a state directory holds (the FIFO only while created). */
+const STATE_FILES = ['state.json', 'config.json', FIFO];
+
 export function validateId(id: string): void {
   if (!id || !ID_PATTERN.test(id) || id === '.' || id === '..') {
     throw new RuntimeError(`invalid container id "${id}": must match ${ID_PATTERN.source} and not be . or ..`);
@@ -48,7 +54,12 @@ export class StateStore {
   }
 
   fifoPath(id: string): string {
-    return join(this.dir(id), 'exec.fifo');
+    return join(this.dir(id), FIFO);
+  }
+
+  /** After `start`: the container is no longer `created`. */
+  removeFifo(id: string): void {
+    unlinkIfThere(this.fifoPath(id));
   }
 
   /** Reserves the id: mkdir is atomic, so of two racing creates one fails. */
@@ -92,8 +103,18 @@ export class StateStore {
     return existsSync(this.dir(id));
   }
 
+  /** The files tsrunc keeps are unlinked by name, then the directory goes;
+   *  anything else in it (a temp file of a killed write) takes the slower
+   *  recursive removal. */
   remove(id: string): void {
-    rmSync(this.dir(id), { recursive: true, force: true });
+    const dir = this.dir(id);
+    try {
+      for (const f of STATE_FILES) unlinkIfThere(join(dir, f));
+      rmdirSync(dir);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return;
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   list(): string[] {
@@ -105,6 +126,14 @@ export class StateStore {
       if (errnoCode(err) === 'ENOENT') return [];
       throw err;
     }
+  }
+}
+
+function unlinkIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
   }
 }
 
