@@ -116,8 +116,7 @@ enum tsr_record {
 	   symlink made after the devices (/dev/fd, /dev/ptmx, ...) */
 	TSR_R_SYMLINK = 38,
 	/* cpu bitmask (u64 words, cpu N = bit N%64 of word N/64): the
-	   process.execCPUAffinity.final set right before execve ("initial" is
-	   the parent's job: it applies before the cgroup move) */
+	   process.execCPUAffinity.final set right before execve */
 	TSR_R_CPU_AFFINITY_FINAL = 39,
 	/* string: process.apparmorProfile, applied on execve ("exec <name>") */
 	TSR_R_APPARMOR = 40,
@@ -126,6 +125,10 @@ enum tsr_record {
 	   writes "0" to a v1 directory's `tasks`; stage 1 is cloned into the
 	   cgroup2 directory (CLONE_INTO_CGROUP). */
 	TSR_R_CGROUP = 41,
+	/* cpu bitmask as TSR_R_CPU_AFFINITY_FINAL: execCPUAffinity.initial,
+	   set by stage 0 before it joins the cgroups; without a final set the
+	   process gets all its cgroup's CPUs back before execve (as runc) */
+	TSR_R_CPU_AFFINITY_INITIAL = 42,
 };
 
 enum tsr_mode {

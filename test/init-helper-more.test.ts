@@ -357,7 +357,7 @@ t.test('linux.netDevices: a host interface moves in, renamed', async (t) => {
   t.throws(() => addon.moveNetDevice('tsr-no-such', process.pid), { code: 'ENODEV', message: /^moving network device tsr-no-such/ });
 });
 
-t.test('execCPUAffinity: final set by the helper, initial by the parent', async (t) => {
+t.test('execCPUAffinity.final: set right before execve', async (t) => {
   const b = bundleFor(t, ['grep', 'Cpus_allowed_list', '/proc/self/status'], (s) => {
     s.process!.execCPUAffinity = { final: '1' };
   });
@@ -365,11 +365,21 @@ t.test('execCPUAffinity: final set by the helper, initial by the parent', async 
   t.match(r.stdout, /^Cpus_allowed_list:\s+1\n$/);
   t.same([...cpuMask('0-1,65')], [3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
   t.throws(() => cpuMask('2-1'), /invalid CPU range/);
-  const allowed = () => /Cpus_allowed_list:\s+(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]!;
-  const original = allowed();
-  addon.setCpuAffinity(process.pid, cpuMask('0'));
-  t.teardown(() => addon.setCpuAffinity(process.pid, cpuMask(original)));
-  t.match(readFileSync('/proc/self/status', 'utf8'), /Cpus_allowed_list:\s+0\n/);
+});
+
+const allCpus = /Cpus_allowed_list:\s+(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]!;
+
+t.test('execCPUAffinity.initial alone: the helper joins on those CPUs, the process gets every CPU back', { skip: allCpus === '0' ? 'one CPU: initial cannot be told apart' : false }, async (t) => {
+  // a createContainer hook is a child of the helper: it shows its affinity
+  const seen = join(mkdtempSync(join(tmpdir(), 'tsrunc-affinity-')), 'hook');
+  t.teardown(() => rmSync(join(seen, '..'), { recursive: true, force: true }));
+  const bi = bundleFor(t, ['grep', 'Cpus_allowed_list', '/proc/self/status'], (s) => {
+    s.process!.execCPUAffinity = { initial: '0' };
+    s.hooks = { createContainer: [{ path: '/bin/sh', args: ['sh', '-c', `grep Cpus_allowed_list /proc/self/status > ${seen}`] }] };
+  });
+  const ri = await created(t, bi).start();
+  t.match(readFileSync(seen, 'utf8'), /^Cpus_allowed_list:\s+0\n$/, 'the helper ran on the initial CPUs');
+  t.equal(/Cpus_allowed_list:\s+(\S+)/.exec(ri.stdout)?.[1], allCpus, 'the process runs on every CPU again');
 });
 
 t.test('apparmorProfile on a host without AppArmor is a clear create error', async (t) => {

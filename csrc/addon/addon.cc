@@ -321,16 +321,6 @@ Napi::Value SetChildSubreaper(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-Napi::Value SetCpuAffinity(const Napi::CallbackInfo &info) {
-  int pid;
-  if (!IntArg(info, 0, &pid) || info.Length() < 2 || !info[1].IsBuffer())
-    return ThrowType(info.Env(), "setCpuAffinity(pid, mask: Buffer)");
-  Napi::Buffer<char> mask = info[1].As<Napi::Buffer<char>>();
-  if (tsr_set_affinity(pid, mask.Data(), mask.Length()) < 0)
-    return ThrowErrno(info.Env(), "setting the CPU affinity of " + std::to_string(pid), errno);
-  return info.Env().Undefined();
-}
-
 Napi::Value SetWinsize(const Napi::CallbackInfo &info) {
   int fd, rows, cols;
   if (!IntArg(info, 0, &fd) || !IntArg(info, 1, &rows) || !IntArg(info, 2, &cols))
@@ -629,7 +619,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("waitpid", Napi::Function::New(env, WaitPid));
   exports.Set("waitpidAsync", Napi::Function::New(env, WaitPidAsync));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));
-  exports.Set("setCpuAffinity", Napi::Function::New(env, SetCpuAffinity));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("openPath", Napi::Function::New(env, OpenPath));
   exports.Set("close", Napi::Function::New(env, Close));

@@ -37,11 +37,6 @@ int tsr_waitpid(pid_t pid, int nohang, struct tsr_wait *out)
 	return 0;
 }
 
-int tsr_set_affinity(pid_t pid, const void *mask, size_t len)
-{
-	return (int)syscall(SYS_sched_setaffinity, pid, len, mask);
-}
-
 int tsr_set_child_subreaper(void)
 {
 	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);

@@ -27,8 +27,6 @@ struct tsr_wait { pid_t pid; int exited; int code; int signal; };
 /* 0: *out filled; 1: WNOHANG and still running; -1: error */
 int tsr_waitpid(pid_t pid, int nohang, struct tsr_wait *out);
 int tsr_set_child_subreaper(void);
-/* sched_setaffinity with a raw mask (u64 words) */
-int tsr_set_affinity(pid_t pid, const void *mask, size_t len);
 int tsr_mkfifo(const char *path, unsigned mode);
 /* 1: the byte was read; 0: timeout or no writer; -1: error */
 /* 1 once the helper's byte arrived (then, with report, reads its error text

@@ -185,6 +185,14 @@ static void parse_record(struct cursor *c)
 			die("config: bad cgroup kind %u", g->c.kind);
 		break;
 	}
+	case TSR_R_CPU_AFFINITY_INITIAL:
+		if (c->left == 0 || c->left % 8)
+			die("config: cpu affinity mask of %u bytes", c->left);
+		cfg.cpu_initial = c->p;
+		cfg.cpu_initial_len = c->left;
+		c->p += c->left;
+		c->left = 0;
+		break;
 	case TSR_R_CPU_AFFINITY_FINAL:
 		if (c->left == 0 || c->left % 8)
 			die("config: cpu affinity mask of %u bytes", c->left);

@@ -88,6 +88,8 @@ struct config {
 	int apparmor_enabled;  /* read by stage 0 from the host's sysfs */
 	const void *cpu_mask; /* execCPUAffinity.final */
 	uint32_t cpu_mask_len;
+	const void *cpu_initial; /* execCPUAffinity.initial */
+	uint32_t cpu_initial_len;
 	struct cgroup_rec cgroups[64];
 	int ncgroups;
 };
@@ -163,6 +165,7 @@ const char *lookup_exec(void);          /* resolves args[0] with the env PATH */
 void setup_process(void);               /* everything from rlimits to caps */
 void load_seccomp(void);
 void exec_process(const char *path) __attribute__((noreturn));
+void set_initial_affinity(void);        /* stage 0, before the cgroups */
 void reset_signals(void);
 void ensure_home_env(void);
 

@@ -192,6 +192,7 @@ int main(int argc, char **argv)
 
 	/* cgroups first, by host paths: before any namespace, so that what
 	   the namespaces cost the kernel is charged to the container */
+	set_initial_affinity();
 	join_v1_cgroups();
 	int cgroup2 = prepare_cgroup2();
 	if (cfg.mode == TSR_MODE_CREATE)

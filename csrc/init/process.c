@@ -305,12 +305,26 @@ void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+void set_initial_affinity(void)
+{
+	if (cfg.cpu_initial && syscall(SYS_sched_setaffinity, 0, cfg.cpu_initial_len, cfg.cpu_initial) < 0)
+		die_errno("setting execCPUAffinity.initial");
+}
+
 void exec_process(const char *path)
 {
 	/* only stdio and the preserved fds reach the process */
 	syscall(SYS_close_range, 3 + cfg.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (cfg.cpu_mask && syscall(SYS_sched_setaffinity, 0, cfg.cpu_mask_len, cfg.cpu_mask) < 0)
 		die_errno("setting execCPUAffinity.final");
+	if (!cfg.cpu_mask && cfg.cpu_initial) {
+		/* no final set: back to every CPU the cgroup allows (the kernel
+		   narrows an all-ones mask to the cpuset) */
+		uint64_t all[16];
+		memset(all, 0xff, sizeof all);
+		if (syscall(SYS_sched_setaffinity, 0, sizeof all, all) < 0)
+			die_errno("resetting the CPU affinity after execCPUAffinity.initial");
+	}
 	reset_signals();
 	if (cfg.has_seccomp && cfg.no_new_privs)
 		load_seccomp(); /* last: the filter applies to the process alone */

@@ -46,7 +46,6 @@ interface Native {
   waitpid(pid: number, noHang: boolean): WaitResult | null;
   waitpidAsync(pid: number): Promise<WaitResult>;
   setChildSubreaper(): void;
-  setCpuAffinity(pid: number, mask: Buffer): void;
   setWinsize(fd: number, rows: number, cols: number): void;
   writeProcFile(pid: number, name: string, data: string): void;
   moveNetDevice(name: string, pid: number, newName?: string): void;
@@ -116,10 +115,6 @@ export function setChildSubreaper(): void {
   if (link) link.setChildSubreaper();
   else native.setChildSubreaper();
 }
-/** sched_setaffinity(pid, mask) with a mask from cpus.ts cpuMask(): the
- *  parent's part of process.execCPUAffinity.initial (on the helper, before
- *  it is moved into the container's cgroup). */
-export const setCpuAffinity = (pid: number, mask: Buffer): void => native.setCpuAffinity(pid, mask);
 export const setWinsize = (fd: number, rows: number, cols: number): void => native.setWinsize(fd, rows, cols);
 /** One write(2) of `data` to /proc/<pid>/<name> (name without '/'), after
  *  checking /proc is procfs: uid_map, gid_map, setgroups. */

@@ -250,10 +250,11 @@ function processRecords(w: RecordWriter, spec: Spec, opts: InitConfigOptions): v
     w.u32(Rec.IOPRIO, ((cls << 13) | (p.ioPriority.priority ?? 0)) >>> 0);
   }
   if (opts.preserveFds > 0) w.u32(Rec.PRESERVE_FDS, opts.preserveFds);
-  // execCPUAffinity.initial is the parent's (addon.setCpuAffinity on the
-  // helper before the cgroup move); the final set is the helper's, last
+  // execCPUAffinity: stage 0 takes the initial set before it joins the
+  // cgroups, the process the final one right before execve.
   // selinuxLabel is not applied (no SELinux support yet)
   if (p.apparmorProfile) w.str(Rec.APPARMOR, p.apparmorProfile);
+  if (p.execCPUAffinity?.initial) w.record(Rec.CPU_AFFINITY_INITIAL, cpuMask(p.execCPUAffinity.initial));
   if (p.execCPUAffinity?.final) w.record(Rec.CPU_AFFINITY_FINAL, cpuMask(p.execCPUAffinity.final));
   if (p.terminal) {
     if (!opts.consoleSocket) throw new Error('process.terminal is set but no console socket was given');

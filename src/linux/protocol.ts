@@ -61,6 +61,7 @@ export const Rec = {
   CPU_AFFINITY_FINAL: 39,
   APPARMOR: 40,
   CGROUP: 41,
+  CPU_AFFINITY_INITIAL: 42,
 } as const;
 
 export const Mode = { CREATE: 1, EXEC: 2 } as const;
