@@ -14,14 +14,7 @@ APT_PACKAGES=(
   uidmap                               # newuidmap/newgidmap: rootless multi-range maps (test/userns)
   strace                               # test/binary: which files the standalone binary opens
 )
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh "${APT_PACKAGES[@]}"
 
 bash scripts/setup-engines.sh   # containerd, docker, podman, ... for test/engines/
 

@@ -70,6 +70,17 @@ static const char **take_strs(struct cursor *c, uint32_t n)
 	return v;
 }
 
+/* The rest of the record: a CPU bitmask of u64 words. */
+static void take_cpu_mask(struct cursor *c, const void **mask, uint32_t *len)
+{
+	if (c->left == 0 || c->left % 8)
+		die("config: cpu affinity mask of %u bytes", c->left);
+	*mask = c->p;
+	*len = c->left;
+	c->p += c->left;
+	c->left = 0;
+}
+
 static void parse_record(struct cursor *c)
 {
 	switch (c->type) {
@@ -185,22 +196,8 @@ static void parse_record(struct cursor *c)
 			die("config: bad cgroup kind %u", g->c.kind);
 		break;
 	}
-	case TSR_R_CPU_AFFINITY_INITIAL:
-		if (c->left == 0 || c->left % 8)
-			die("config: cpu affinity mask of %u bytes", c->left);
-		cfg.cpu_initial = c->p;
-		cfg.cpu_initial_len = c->left;
-		c->p += c->left;
-		c->left = 0;
-		break;
-	case TSR_R_CPU_AFFINITY_FINAL:
-		if (c->left == 0 || c->left % 8)
-			die("config: cpu affinity mask of %u bytes", c->left);
-		cfg.cpu_mask = c->p;
-		cfg.cpu_mask_len = c->left;
-		c->p += c->left;
-		c->left = 0;
-		break;
+	case TSR_R_CPU_AFFINITY_INITIAL: take_cpu_mask(c, &cfg.cpu_initial, &cfg.cpu_initial_len); break;
+	case TSR_R_CPU_AFFINITY_FINAL: take_cpu_mask(c, &cfg.cpu_mask, &cfg.cpu_mask_len); break;
 	default:
 		/* unknown records are a version mismatch between parent and helper */
 		die("config: unknown record type %u", c->type);
