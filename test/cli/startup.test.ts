@@ -41,7 +41,10 @@ process.on('exit', () => fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify
   // stderr to a file: a created container holds tsrunc's stdio (a pipe would stay open)
   const errFile = join(rt.root, '.probe.err');
   const err = openSync(errFile, 'w');
-  const r = spawnSync(process.execPath, ['--require', preload, BIN, '--root', rt.root, ...args], { stdio: ['ignore', 'ignore', err] });
+  // Without the NODE_OPTIONS that tap's process tracking puts into every
+  // child's environment (it loads half of Node): as engines start us.
+  const argv = [process.execPath, '--require', preload, BIN, '--root', rt.root, ...args];
+  const r = spawnSync('/bin/sh', ['-c', 'unset NODE_OPTIONS; exec "$@"', 'sh', ...argv], { stdio: ['ignore', 'ignore', err] });
   closeSync(err);
   t.equal(r.status, 0, `tsrunc ${args.join(' ')} ${readFileSync(errFile, 'utf8').trim()}`);
   const probe = JSON.parse(readFileSync(out, 'utf8')) as Probe;
