@@ -61,10 +61,10 @@ export function createContainer(store: StateStore, opts: CreateOptions): Created
   // Compile seccomp before anything exists: a bad profile leaves nothing behind.
   const seccomp = compileSeccompFor(spec, { debug: (m) => log.debug(m) });
   mark('seccomp compile');
-  checkUnprivileged(spec, isRootless());
+  const rootless = isRootless();
+  checkUnprivileged(spec, rootless);
   // Encoded before anything exists too: what it refuses leaves nothing behind.
   validateId(opts.id);
-  const rootless = isRootless();
   const cg = openCgroupForCreate({ id: opts.id, spec, rootless });
   const config = buildInitConfig(spec, {
     mode: 'create',

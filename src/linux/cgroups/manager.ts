@@ -98,7 +98,7 @@ class FsCgroupManager implements CgroupManager {
     this.hierarchies = opts.hierarchies;
     if (opts.paths) {
       this.dirs = dirsFromPaths(opts.paths);
-      this.mode = modeOfPaths(opts.paths);
+      this.mode = Object.keys(opts.paths).length > 0 ? modeOfPaths(opts.paths) : this.h.mode;
     } else {
       this.dirs = containerDirs(this.h, innerPath(opts));
       this.mode = this.h.mode;
