@@ -11,12 +11,20 @@ mkdir -p /dev/pts /dev/shm /dev/mqueue
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t mqueue mqueue /dev/mqueue
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-# tsrunc.cgroup= on the kernel command line: v2 (default), v1 or hybrid.
+# tsrunc.cgroup= on the kernel command line: v2 (default), v1 or hybrid;
+# tsrunc.work=: where the work tree is mounted.
 layout=v2
+work=""
 for arg in $(cat /proc/cmdline); do
-  case "$arg" in tsrunc.cgroup=*) layout="${arg#tsrunc.cgroup=}" ;; esac
+  case "$arg" in
+    tsrunc.cgroup=*) layout="${arg#tsrunc.cgroup=}" ;;
+    tsrunc.work=*) work="${arg#tsrunc.work=}" ;;
+  esac
+done
+# A fresh /run and /tmp, unless the work tree (a CI clone in /tmp, say) is
+# below one: a tmpfs there would hide it.
+for d in /run /tmp; do
+  case "$work/" in "$d"/*) ;; *) mount -t tmpfs tmpfs "$d" ;; esac
 done
 if [ "$layout" = v2 ]; then
   mount -t cgroup2 cgroup2 /sys/fs/cgroup
