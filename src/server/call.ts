@@ -23,6 +23,9 @@ export function commandOf(args: string[]): string {
 
 export function reusableAfter(args: string[]): boolean {
   const cmd = commandOf(args);
+  // no command: only `--version` prints and is done (help and usage are
+  // yargs', which keeps state: a fresh worker after those)
+  if (cmd === '') return args.includes('--version') || args.includes('-v');
   if (cmd === 'run' || cmd === 'exec') return args.includes('-d') || args.includes('--detach');
   return REUSABLE.has(cmd);
 }

@@ -10,7 +10,7 @@ import { resetTrace } from '../trace.js';
 import { setRootlessFlag } from '../lifecycle/root.js';
 import { F, FRONT_PROTO, W, parseHello, type Hello } from './front-protocol.js';
 import { FrontClient } from './front-client.js';
-import { bindTtyStdout, commandOf, enterCall, fallbackReason, leaveCall, reusableAfter } from './call.js';
+import { bindTtyStdout, enterCall, fallbackReason, leaveCall, reusableAfter } from './call.js';
 
 const STATUS_FD = 3;
 const LISTEN_FD = 4;
@@ -101,7 +101,7 @@ async function serve(conn: number, main: Main, build: string, files: Map<string,
     // the front is gone (killed): nothing to tell
   }
   // anything of the call's still pending (a timer, a child): start afresh
-  return reusable && commandOf(args) !== '' && process.getActiveResourcesInfo().length <= baseline;
+  return reusable && process.getActiveResourcesInfo().length <= baseline;
 }
 
 let baseline = 0;

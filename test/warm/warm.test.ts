@@ -59,6 +59,23 @@ function serverPid(rt: Runtime): number | undefined {
   }
 }
 
+/** The server's worker processes. */
+function workers(rt: Runtime): number[] {
+  const server = serverPid(rt);
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === server && readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('__warm-worker')) out.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
 /** Running (a zombie is not: servers may be reparented to this process
  *  once a test has made it a subreaper, and Node does not reap them). */
 function alive(pid: number): boolean {
@@ -133,6 +150,11 @@ t.test('first use starts the server; the next calls are served warm, with the sa
   t.equal(gone.status, 1);
   t.match(gone.stderr, /container "w-life" does not exist/, 'errors come back as in the cold path');
   t.notMatch(front(rt, ['list', '-q']).stdout, /\.warm/, '.warm is not a container');
+  // --version keeps its worker for the next call (a fresh one costs a Node boot)
+  const before = workers(rt);
+  t.ok(before.length > 0, 'the server has workers');
+  for (let i = 0; i < 4; i++) t.match(front(rt, ['--version']).stdout, /^tsrunc version /);
+  t.same(workers(rt), before, 'the same workers after --version calls');
 });
 
 t.test('--preserve-fds and stdio reach the container from the front', { skip }, async (t) => {
