@@ -461,23 +461,35 @@ function dirsFromPaths(paths: Record<string, string>): ContainerDirs {
 /** rmdir a cgroup and any cgroups created inside it, children first.
  *  Retries briefly on EBUSY (exiting tasks still counted); ENOENT is fine. */
 export function removeCgroupTree(dir: string): void {
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return;
-    throw e;
-  }
-  for (const name of entries) removeCgroupTree(posix.join(dir, name));
+  // Most have no child cgroups: rmdir at once, and list the directory only
+  // when the kernel refuses (EBUSY: children, or tasks still exiting).
+  if (rmdirUnlessBusy(dir)) return;
+  for (const name of childCgroups(dir)) removeCgroupTree(posix.join(dir, name));
   for (let i = 0; ; i++) {
-    try {
-      rmdirSync(dir);
-      return;
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) return;
-      if (!isErrno(e, 'EBUSY') || i >= 20) throw new Error(`rmdir ${dir}: ${e instanceof Error ? e.message : String(e)}`);
-      sleepMs(10 * (i + 1));
-    }
+    if (rmdirUnlessBusy(dir)) return;
+    if (i >= 20) throw new Error(`rmdir ${dir}: still busy`);
+    sleepMs(10 * (i + 1));
+  }
+}
+
+/** true once `dir` is gone (removed now, or already); false while EBUSY. */
+function rmdirUnlessBusy(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return true;
+    if (isErrno(e, 'EBUSY')) return false;
+    throw new Error(`rmdir ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function childCgroups(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return [];
+    throw e;
   }
 }
 
