@@ -46,7 +46,9 @@ const runtimes = [
   ...(existsSync(FRONT) ? [{ name: 'tsrunc-warm', bin: warmLink, warm: true }] : []),
 ].filter((rt) => !process.env.BENCH_RUNTIMES || process.env.BENCH_RUNTIMES.split(',').includes(rt.name));
 for (const rt of runtimes) {
-  if (!existsSync(rt.bin)) throw new Error(`bench: ${rt.name} not found at ${rt.bin}`);
+  if (existsSync(rt.bin)) continue;
+  rmSync(work, { recursive: true, force: true });
+  throw new Error(`bench: ${rt.name} not found at ${rt.bin}`);
 }
 
 const seq = join(REPO, 'bench/seq.sh');
