@@ -1,7 +1,8 @@
 // runc-compatible logging: --log FILE (default stderr), --log-format
 // text|json, --debug. Engines read the last `"level":"error"` line of the
 // JSON log; the user reads the plain message on stderr.
-import { openSync, writeSync, closeSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
+import { writeAll } from './output.js';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -45,7 +46,7 @@ function line(level: LogLevel, msg: string): string {
 
 function write(level: LogLevel, msg: string): void {
   try {
-    writeSync(settings.fd, line(level, msg));
+    writeAll(settings.fd, line(level, msg));
   } catch {
     // stderr may be closed (engines sometimes start us so): nowhere to report.
   }

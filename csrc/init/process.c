@@ -308,7 +308,7 @@ void reset_signals(void)
 void set_initial_affinity(void)
 {
 	if (cfg.cpu_initial && syscall(SYS_sched_setaffinity, 0, cfg.cpu_initial_len, cfg.cpu_initial) < 0)
-		die_errno("setting execCPUAffinity.initial");
+		die_errno("/process/execCPUAffinity/initial: setting the CPU affinity (is a CPU of the list online?)");
 }
 
 void exec_process(const char *path)
@@ -316,7 +316,7 @@ void exec_process(const char *path)
 	/* only stdio and the preserved fds reach the process */
 	syscall(SYS_close_range, 3 + cfg.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (cfg.cpu_mask && syscall(SYS_sched_setaffinity, 0, cfg.cpu_mask_len, cfg.cpu_mask) < 0)
-		die_errno("setting execCPUAffinity.final");
+		die_errno("/process/execCPUAffinity/final: setting the CPU affinity (is a CPU of the list online?)");
 	if (!cfg.cpu_mask && cfg.cpu_initial) {
 		/* no final set: back to every CPU the cgroup allows (the kernel
 		   narrows an all-ones mask to the cpuset) */

@@ -55,6 +55,13 @@ const cases: Case[] = [
     message: /\/mnt\/x/,
   },
   {
+    // the CPU list is well formed, but no such CPU is online: the helper's
+    // sched_setaffinity refuses it before it joins anything
+    name: 'execCPUAffinity.initial on no online CPU',
+    edit: (s) => (s.process!.execCPUAffinity = { initial: '1023' }),
+    message: /\/process\/execCPUAffinity\/initial: /,
+  },
+  {
     name: 'failing createContainer hook',
     edit: (s) => (s.hooks = { createContainer: [{ path: '/bin/false' }] }),
     message: /createContainer hook/,
